@@ -1,0 +1,254 @@
+//! Command-line interface: the TUI by default, plus headless subcommands for scripts.
+//!
+//! Exit codes follow one rule everywhere: 0 success, 1 "ran, but the answer is no" (no search
+//! results, findings, problems), 2 could not do the job (bad input, unreadable files).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{ClipboardMode, Config};
+use crate::kb::{KnowledgeBase, plain};
+use crate::search::{SearchEngine, SearchOptions};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ssodesk",
+    version,
+    about = "Troubleshoot SSO and SCIM provisioning from the terminal"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Load the knowledge base from this folder instead of the built-in one.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub kb: Option<PathBuf>,
+    /// Colour theme (default, light, high-contrast, or a file in the config dir's themes/).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// How `y` copies: native tool, OSC 52 escape (works over SSH), or auto.
+    #[arg(long, global = true, value_name = "MODE")]
+    pub clipboard: Option<ClipboardMode>,
+    /// Show fixes but refuse to run them.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Search the knowledge base; best answers first.
+    Search(SearchArgs),
+    /// Knowledge-base maintenance.
+    #[command(subcommand)]
+    Kb(KbCommand),
+    /// Show or check the config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The question or words to look for; empty lists every article by topic.
+    #[arg(num_args = 0..)]
+    pub query: Vec<String>,
+    /// Print a JSON array instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// At most this many answers.
+    #[arg(long, default_value_t = 5)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Validate every article and link; exit 1 when there is a problem.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print where the config file is read from.
+    Path,
+    /// Parse and validate the config file.
+    Check,
+}
+
+/// Entry point used by `main`.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "ssodesk: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Command::Search(args)) => {
+            let config = load_config()?;
+            let kb = load_kb(&cli.global, &config)?;
+            search(&kb, &args)
+        }
+        Some(Command::Kb(KbCommand::Check)) => {
+            let config = load_config()?;
+            let kb = load_kb(&cli.global, &config)?;
+            Ok(kb_check(&kb))
+        }
+        Some(Command::Config(ConfigCommand::Path)) => {
+            match crate::paths::config_file() {
+                Some(p) => println!("{}", p.display()),
+                None => anyhow::bail!(
+                    "no config location: neither SSODESK_CONFIG nor a home directory is set"
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Config(ConfigCommand::Check)) => config_check(),
+        None => {
+            anyhow::bail!("the TUI is not built yet; try `ssodesk search QUERY`")
+        }
+    }
+}
+
+/// The config file, or the defaults when there is none.
+pub fn load_config() -> anyhow::Result<Config> {
+    Ok(Config::load_default()?.map(|(_, c)| c).unwrap_or_default())
+}
+
+/// `--kb` wins over the config's `kb_dir`; otherwise the embedded articles.
+pub fn load_kb(global: &GlobalArgs, config: &Config) -> anyhow::Result<KnowledgeBase> {
+    KnowledgeBase::load(global.kb.as_deref().or(config.kb_dir.as_deref()))
+}
+
+#[derive(serde::Serialize)]
+struct JsonHit<'a> {
+    rank: usize,
+    id: &'a str,
+    title: &'a str,
+    topic: crate::kb::Topic,
+    score: f32,
+    idps: &'a [String],
+    checks: &'a [String],
+    body: &'a str,
+}
+
+fn search(kb: &KnowledgeBase, args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let engine = SearchEngine::new(kb);
+    let query = args.query.join(" ");
+    let hits = engine.search(
+        &query,
+        SearchOptions {
+            limit: args.limit,
+            topic: None,
+        },
+    );
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let items: Vec<JsonHit> = hits
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let a = &kb.articles[h.index];
+                JsonHit {
+                    rank: i + 1,
+                    id: &a.id,
+                    title: &a.title,
+                    topic: a.topic,
+                    score: (h.score * 1000.0).round() / 1000.0,
+                    idps: &a.idps,
+                    checks: &a.checks,
+                    body: &a.body,
+                }
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &items)?;
+        writeln!(out)?;
+    } else if hits.is_empty() {
+        writeln!(
+            out,
+            "No answers for \"{}\".",
+            crate::sanitize::clean_line(&query)
+        )?;
+    } else {
+        for (i, h) in hits.iter().enumerate() {
+            let a = &kb.articles[h.index];
+            writeln!(out, "{:>2}. {}  [{}]", i + 1, a.title, a.topic)?;
+            writeln!(out, "    id: {}", a.id)?;
+            for line in plain::to_plain(&a.body)
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .take(2)
+            {
+                writeln!(out, "    {}", truncate(line, 100))?;
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn kb_check(kb: &KnowledgeBase) -> ExitCode {
+    let problems = kb.all_problems();
+    let where_ = match &kb.source {
+        crate::kb::KbSource::Embedded => "built-in knowledge base".to_string(),
+        crate::kb::KbSource::Dir(d) => d.display().to_string(),
+    };
+    if problems.is_empty() {
+        println!(
+            "{where_}: {} articles, {} synonym groups, no problems",
+            kb.articles.len(),
+            kb.synonyms.groups().len()
+        );
+        ExitCode::SUCCESS
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+        println!(
+            "{where_}: {} problem(s); {} articles loaded",
+            problems.len(),
+            kb.articles.len()
+        );
+        ExitCode::from(1)
+    }
+}
+
+fn config_check() -> anyhow::Result<ExitCode> {
+    match Config::load_default()? {
+        None => {
+            let shown = crate::paths::config_file()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "(no location)".to_string());
+            println!("no config file at {shown}: ssodesk runs on its embedded demo");
+        }
+        Some((path, config)) => {
+            println!("{}: ok, {} tenant(s)", path.display(), config.tenants.len());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shortens to at most `max` characters, marking the cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}

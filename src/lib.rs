@@ -1,0 +1,14 @@
+//! ssodesk: a terminal console for troubleshooting SSO and SCIM provisioning.
+//!
+//! The pipeline, one module each:
+//! `kb` (articles) -> `search` (ranked answers);
+//! `config` (tenants) -> providers (HTTP) -> snapshot -> `checks` (findings) -> fixes.
+
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod kb;
+pub mod paths;
+pub mod sanitize;
+pub mod search;
+pub mod secret;
