@@ -60,6 +60,9 @@ pub(super) struct Index {
     pub title_text: Vec<String>,
 }
 
+/// Term frequencies of one document in title, keywords and body.
+type FieldCounts = HashMap<TermId, [u16; 3]>;
+
 struct Builder {
     index: Index,
 }
@@ -153,8 +156,7 @@ impl Index {
         }
 
         // Term frequencies per field, then BM25F weights once lengths are known.
-        let mut per_doc: Vec<(HashMap<TermId, [u16; 3]>, [usize; 3])> =
-            Vec::with_capacity(articles.len());
+        let mut per_doc: Vec<(FieldCounts, [usize; 3])> = Vec::with_capacity(articles.len());
         for a in articles {
             let title_tokens = tokenize(&a.title);
             let mut kw_text = a.keywords.join(" ; ");
