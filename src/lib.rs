@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod kb;
 pub mod paths;
+pub mod report;
 pub mod sanitize;
 pub mod search;
 pub mod secret;

@@ -114,7 +114,10 @@ fn kb_check_reports_file_and_line_and_exits_nonzero() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("bad.md:4: unknown topic `billing`"), "{text}");
-    assert!(text.contains("z-dup.md:2: duplicate id `good` (also in"), "{text}");
+    assert!(
+        text.contains("z-dup.md:2: duplicate id `good` (also in"),
+        "{text}"
+    );
     // The good article still loads and is searchable from that folder.
     let out = ssodesk()
         .args(["search", "fine", "--kb"])
