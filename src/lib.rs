@@ -4,6 +4,7 @@
 //! `kb` (articles) -> `search` (ranked answers);
 //! `config` (tenants) -> providers (HTTP) -> snapshot -> `checks` (findings) -> fixes.
 
+pub mod audit;
 pub mod checks;
 pub mod cli;
 pub mod config;
