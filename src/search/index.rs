@@ -7,6 +7,9 @@
 
 use std::collections::HashMap;
 
+/// Per document: term frequencies per field, and the field lengths.
+type DocCounts = (HashMap<TermId, [u16; 3]>, [usize; 3]);
+
 use super::text::{Token, WordStemmer, deletes, tokenize};
 use crate::kb::{Article, Synonyms, Topic};
 
@@ -153,8 +156,7 @@ impl Index {
         }
 
         // Term frequencies per field, then BM25F weights once lengths are known.
-        let mut per_doc: Vec<(HashMap<TermId, [u16; 3]>, [usize; 3])> =
-            Vec::with_capacity(articles.len());
+        let mut per_doc: Vec<DocCounts> = Vec::with_capacity(articles.len());
         for a in articles {
             let title_tokens = tokenize(&a.title);
             let mut kw_text = a.keywords.join(" ; ");
