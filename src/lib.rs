@@ -7,8 +7,10 @@
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod http;
 pub mod kb;
 pub mod paths;
 pub mod sanitize;
 pub mod search;
 pub mod secret;
+pub mod tenant;
