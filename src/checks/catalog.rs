@@ -16,7 +16,11 @@ pub const CATALOG: &[CheckInfo] = &[
     },
     CheckInfo {
         id: "okta.push_groups",
-        faqs: &["okta-push-groups"],
+        faqs: &[
+            "okta-push-groups",
+            "okta-group-push-errors",
+            "okta-same-group-assign-and-push",
+        ],
     },
     CheckInfo {
         id: "okta.app_users",
@@ -28,11 +32,15 @@ pub const CATALOG: &[CheckInfo] = &[
     },
     CheckInfo {
         id: "azure.job_state",
-        faqs: &["azure-job-quarantine"],
+        faqs: &["azure-job-quarantine", "azure-job-paused"],
     },
     CheckInfo {
         id: "scim.endpoint",
-        faqs: &["scim-token-rejected"],
+        faqs: &[
+            "scim-token-rejected",
+            "scim-filter-404-quarantine",
+            "scim-list-counts-integers",
+        ],
     },
     CheckInfo {
         id: "sp.pending_users",

@@ -1,0 +1,114 @@
+//! The SP's SCIM endpoint as the IdP sees it: reachable, accepting the token, and answering a
+//! filter for a missing user the way Entra and Okta require.
+
+use super::util::skipped;
+use super::{Finding, Status};
+use crate::http::ErrorKind;
+use crate::snapshot::Snapshot;
+
+pub fn endpoint(snap: &Snapshot) -> Finding {
+    const ID: &str = "scim.endpoint";
+    const FAQ: &str = "scim-token-rejected";
+    const FAQ_404: &str = "scim-filter-404-quarantine";
+    const FAQ_COUNTS: &str = "scim-list-counts-integers";
+    let Some(s) = snap.scim.get() else {
+        return skipped(ID, FAQ, "SCIM");
+    };
+    let probe = match &s.probe {
+        Ok(p) => p,
+        Err(e) => {
+            let what = match e.kind {
+                ErrorKind::Timeout => "did not answer in time",
+                ErrorKind::Connect => "cannot be reached",
+                _ => "could not be queried",
+            };
+            return Finding::new(ID, Status::Error, format!("The SCIM endpoint {what}"), FAQ)
+                .detail(format!(
+                    "{e}. The IdP cannot provision while its SCIM base URL ({}) fails; check the URL and TLS.",
+                    s.base_url
+                ));
+        }
+    };
+    if probe.is_auth_failure() {
+        let why = probe
+            .error
+            .as_ref()
+            .map(|e| format!(" ({})", e.message))
+            .unwrap_or_default();
+        return Finding::new(
+            ID,
+            Status::Error,
+            format!("The SCIM endpoint rejected the token (HTTP {})", probe.status),
+            FAQ,
+        )
+        .detail(format!(
+            "The secret token the IdP holds for {} was refused{why}: it is wrong, expired or revoked. \
+             Generate a new token and paste it into the IdP's provisioning settings.",
+            s.base_url
+        ));
+    }
+    let mut warnings: Vec<(String, &str)> = Vec::new();
+    let mut evidence = vec![format!(
+        "GET /Users?filter={} -> HTTP {}",
+        probe.filter, probe.status
+    )];
+    if probe.status == 404 {
+        warnings.push((
+            "A filter for a missing user answers 404 instead of 200 with an empty list".into(),
+            FAQ_404,
+        ));
+    } else if !(200..300).contains(&probe.status) {
+        let why = probe
+            .error
+            .as_ref()
+            .map(|e| format!(": {}", e.message))
+            .unwrap_or_default();
+        return Finding::new(
+            ID,
+            Status::Error,
+            format!(
+                "The SCIM endpoint answered HTTP {} to a user filter",
+                probe.status
+            ),
+            FAQ,
+        )
+        .detail(format!("The IdP's lookups fail the same way{why}."))
+        .evidence(evidence);
+    } else if !probe.list_response {
+        warnings.push((
+            "A filter for a missing user did not return a ListResponse".into(),
+            FAQ_404,
+        ));
+    }
+    let strings = probe.non_integer_counts();
+    if !strings.is_empty() {
+        evidence.push(format!("{} not JSON integers", strings.join(", ")));
+        warnings.push((
+            format!("{} sent as strings, not integers", strings.join(", ")),
+            FAQ_COUNTS,
+        ));
+    }
+    if let Some(ct) = &probe.content_type {
+        evidence.push(format!("Content-Type: {ct}"));
+    }
+    if warnings.is_empty() {
+        return Finding::new(
+            ID,
+            Status::Ok,
+            "The SCIM endpoint accepts the token and answers filters correctly",
+            FAQ,
+        );
+    }
+    let faq = warnings[0].1;
+    let title = warnings
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Finding::new(ID, Status::Warning, title, faq)
+        .detail(
+            "Entra quarantines a job whose SCIM server answers 404 where 200 and an empty \
+             ListResponse are expected; Okta needs totalResults, startIndex and itemsPerPage as integers.",
+        )
+        .evidence(evidence)
+}
