@@ -136,3 +136,10 @@ fn missing_kb_folder_is_an_error_naming_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/kb-dir"));
 }
+
+#[test]
+fn half_typed_query_puts_the_lifecycle_answer_first() {
+    // "prov" also starts "provider", a rarer word: a prefix must not let it win.
+    let (hits, _) = json(&["search", "okta prov", "--json", "--limit", "3"]);
+    assert_eq!(hits[0]["id"], "okta-provisioning-tab-missing");
+}

@@ -20,6 +20,10 @@ const W_BODY: f32 = 1.0;
 const K1: f32 = 1.2;
 const B: [f32; 3] = [0.3, 0.5, 0.75];
 
+/// A word in nearly every article still says something when it sits in a title or the
+/// keywords; in a small, focused knowledge base plain BM25 would weigh it at almost zero.
+const IDF_FLOOR: f32 = 0.5;
+
 /// Only words at least this long get one-delete variants (shorter ones make noise).
 pub(super) const MIN_FUZZY_LEN: usize = 3;
 
@@ -41,7 +45,7 @@ pub(super) struct Index {
     pub topics: Vec<Topic>,
     pub stemmer: WordStemmer,
     pub terms: HashMap<String, TermId>,
-    pub postings: Vec<Vec<(u32, f32)>>,
+    pub postings: Vec<Vec<Posting>>,
     pub idf: Vec<f32>,
     pub words: Vec<Word>,
     pub word_ids: HashMap<String, WordId>,
@@ -58,6 +62,14 @@ pub(super) struct Index {
     /// Title tokens of each document with their stems, for highlighting.
     pub titles: Vec<Vec<(Token, TermId)>>,
     pub title_text: Vec<String>,
+}
+
+/// One document containing a term: its BM25F weight, and whether the title has the term.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Posting {
+    pub doc: u32,
+    pub weight: f32,
+    pub in_title: bool,
 }
 
 /// Term frequencies of one document in title, keywords and body.
@@ -207,7 +219,11 @@ impl Index {
                         w += weights[f] * c * (K1 + 1.0) / (c + K1 * norm);
                     }
                 }
-                b.index.postings[term as usize].push((doc as u32, w));
+                b.index.postings[term as usize].push(Posting {
+                    doc: doc as u32,
+                    weight: w,
+                    in_title: counts[0] > 0,
+                });
             }
         }
         let idf = b
@@ -216,7 +232,7 @@ impl Index {
             .iter()
             .map(|p| {
                 let df = p.len() as f32;
-                (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+                (1.0 + (n - df + 0.5) / (df + 0.5)).ln().max(IDF_FLOOR)
             })
             .collect();
         b.index.idf = idf;
@@ -266,6 +282,12 @@ impl Index {
             }
         }
         spans
+    }
+
+    /// BM25's idf for a term found in `df` documents.
+    pub fn idf_for_df(&self, df: usize) -> f32 {
+        let (n, df) = (self.n_docs.max(1) as f32, df as f32);
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln().max(IDF_FLOOR)
     }
 
     pub fn df(&self, term: TermId) -> usize {

@@ -46,6 +46,10 @@ const TYPO_1: f32 = 0.7;
 const TYPO_2: f32 = 0.5;
 const SUBSEQUENCE: f32 = 0.55;
 const SYNONYM: f32 = 0.9;
+/// Added per query concept found in an article's title: what the list shows is what a
+/// person judges by, so a title that holds every typed word beats one that holds fewer,
+/// even when those words are common across the knowledge base.
+const TITLE_BONUS: f32 = 1.5;
 /// Caps on vocabulary expansions per query word.
 const MAX_PREFIX: usize = 40;
 const MAX_FUZZY: usize = 20;
@@ -65,8 +69,16 @@ enum How {
     Subsequence(String),
 }
 
+/// One way a query word reaches a term.
+#[derive(Debug, Clone, Copy)]
+struct Alt {
+    weight: f32,
+    /// Reached by the word as typed (or a synonym of it), not by a prefix or a typo.
+    exact: bool,
+}
+
 struct Concept {
-    alts: HashMap<TermId, f32>,
+    alts: HashMap<TermId, Alt>,
 }
 
 /// What a query matched in the vocabulary, kept for highlighting.
@@ -127,25 +139,51 @@ impl SearchEngine {
         let mut total = vec![0f32; n];
         let mut count = vec![0u16; n];
         let mut best = vec![0f32; n];
+        let mut best_title = vec![0f32; n];
         let mut touched: Vec<usize> = Vec::new();
-        for concept in &concepts {
-            for (&term, &weight) in &concept.alts {
-                let idf = self.index.idf[term as usize];
-                for &(doc, w) in &self.index.postings[term as usize] {
-                    let doc = doc as usize;
-                    let s = weight * idf * w;
+        // Docs seen for the current concept, stamped with the concept's number (no clearing).
+        let mut seen = vec![u32::MAX; n];
+        for (ci, concept) in concepts.iter().enumerate() {
+            // A prefix or a typo says "some word like this": as informative as all such words
+            // together, so a rare completion ("prov" -> "provider") cannot outweigh the common
+            // one the person is typing ("provisioning").
+            let mut union_idf = f32::INFINITY;
+            if concept.alts.values().any(|a| !a.exact) {
+                let mut df = 0usize;
+                for &term in concept.alts.keys() {
+                    for p in &self.index.postings[term as usize] {
+                        if seen[p.doc as usize] != ci as u32 {
+                            seen[p.doc as usize] = ci as u32;
+                            df += 1;
+                        }
+                    }
+                }
+                union_idf = self.index.idf_for_df(df);
+            }
+            for (&term, alt) in &concept.alts {
+                let mut idf = self.index.idf[term as usize];
+                if !alt.exact {
+                    idf = idf.min(union_idf);
+                }
+                for p in &self.index.postings[term as usize] {
+                    let doc = p.doc as usize;
+                    let s = alt.weight * idf * p.weight;
                     if best[doc] == 0.0 {
                         touched.push(doc);
                     }
                     if s > best[doc] {
                         best[doc] = s;
                     }
+                    if p.in_title && alt.weight > best_title[doc] {
+                        best_title[doc] = alt.weight;
+                    }
                 }
             }
             for &doc in &touched {
-                total[doc] += best[doc];
+                total[doc] += best[doc] + TITLE_BONUS * best_title[doc];
                 count[doc] += 1;
                 best[doc] = 0.0;
+                best_title[doc] = 0.0;
             }
             touched.clear();
         }
@@ -191,11 +229,11 @@ impl SearchEngine {
             .map(|c| {
                 c.alts
                     .iter()
-                    .filter_map(|(&t, &wt)| {
+                    .filter_map(|(&t, alt)| {
                         self.index.postings[t as usize]
                             .iter()
-                            .find(|(d, _)| *d as usize == doc)
-                            .map(|(_, w)| (t, wt * self.index.idf[t as usize] * w))
+                            .find(|p| p.doc as usize == doc)
+                            .map(|p| (t, alt.weight * self.index.idf[t as usize] * p.weight))
                     })
                     .max_by(|a, b| a.1.total_cmp(&b.1))
                     .map(|(t, s)| (name(t), s))
@@ -227,7 +265,13 @@ impl SearchEngine {
                 let mut alts = HashMap::new();
                 for g in groups {
                     matched.groups.insert(g);
-                    alts.insert(ix.group_terms[g as usize], EXACT);
+                    alts.insert(
+                        ix.group_terms[g as usize],
+                        Alt {
+                            weight: EXACT,
+                            exact: true,
+                        },
+                    );
                 }
                 for s in stems[i..i + len].iter().flatten() {
                     matched.terms.insert(*s);
@@ -277,14 +321,15 @@ impl SearchEngine {
     }
 
     /// Adds the terms a query word can mean, with their weights.
-    fn expand(&self, word: &str, typing: bool, alts: &mut HashMap<TermId, f32>, m: &mut Matched) {
+    fn expand(&self, word: &str, typing: bool, alts: &mut HashMap<TermId, Alt>, m: &mut Matched) {
         let ix = &self.index;
         let add =
-            |alts: &mut HashMap<TermId, f32>, m: &mut Matched, w: WordId, weight: f32, how: How| {
+            |alts: &mut HashMap<TermId, Alt>, m: &mut Matched, w: WordId, weight: f32, how: How| {
                 let entry = &ix.words[w as usize];
-                bump(alts, entry.term, weight);
+                let exact = matches!(how, How::Whole) && weight >= EXACT;
+                bump(alts, entry.term, weight, exact);
                 for &g in &entry.groups {
-                    bump(alts, ix.group_terms[g as usize], weight * SYNONYM);
+                    bump(alts, ix.group_terms[g as usize], weight * SYNONYM, exact);
                     m.groups.insert(g);
                 }
                 m.words.entry(w).or_insert(how);
@@ -293,7 +338,7 @@ impl SearchEngine {
         let stem = ix.stemmer.stem(word);
         let exact_stem = ix.terms.get(&stem).copied().filter(|&t| ix.df(t) > 0);
         if let Some(t) = exact_stem {
-            bump(alts, t, EXACT);
+            bump(alts, t, EXACT, true);
             m.terms.insert(t);
         }
         if let Some(&w) = ix.word_ids.get(word) {
@@ -302,6 +347,7 @@ impl SearchEngine {
 
         // Prefixes: the word being typed, or an abbreviation typed on purpose ("prov").
         let len = word.chars().count();
+        let mut completes = false;
         if typing || len >= 3 {
             let start = ix
                 .sorted_words
@@ -314,13 +360,15 @@ impl SearchEngine {
                 .collect();
             found.sort_by_key(|&w| std::cmp::Reverse(ix.df(ix.words[w as usize].term)));
             let weight = if typing { PREFIX_TYPING } else { PREFIX };
+            completes = found.iter().any(|&w| ix.df(ix.words[w as usize].term) > 0);
             for w in found.into_iter().take(MAX_PREFIX) {
                 add(alts, m, w, weight, How::Prefix(word.len()));
             }
         }
 
-        // Typos and abbreviations only for words the articles do not contain as typed.
-        if exact_stem.is_some() || !(MIN_FUZZY_LEN..=MAX_FUZZY_WORD).contains(&len) {
+        // Typos and abbreviations only for words the articles neither contain nor complete:
+        // a word that is the start of real words is being typed, not mistyped.
+        if exact_stem.is_some() || completes || !(MIN_FUZZY_LEN..=MAX_FUZZY_WORD).contains(&len) {
             return;
         }
         let max_edits = if len >= 8 { 2 } else { 1 };
@@ -433,11 +481,13 @@ impl SearchEngine {
     }
 }
 
-fn bump(alts: &mut HashMap<TermId, f32>, term: TermId, weight: f32) {
-    let e = alts.entry(term).or_insert(0.0);
-    if weight > *e {
-        *e = weight;
-    }
+fn bump(alts: &mut HashMap<TermId, Alt>, term: TermId, weight: f32, exact: bool) {
+    let e = alts.entry(term).or_insert(Alt {
+        weight: 0.0,
+        exact: false,
+    });
+    e.weight = e.weight.max(weight);
+    e.exact |= exact;
 }
 
 fn is_subsequence(needle: &str, hay: &str) -> bool {
