@@ -12,10 +12,10 @@ pub fn to_plain(markdown: &str) -> String {
     let mut link: Option<String> = None;
     for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH) {
         match event {
-            Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Paragraph) => {
-                if lists.is_empty() {
-                    blank_line(&mut out);
-                }
+            Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Paragraph)
+                if lists.is_empty() =>
+            {
+                blank_line(&mut out)
             }
             Event::End(TagEnd::Heading(_)) | Event::End(TagEnd::Paragraph) => newline(&mut out),
             Event::Start(Tag::List(first)) => {

@@ -153,8 +153,9 @@ impl Index {
         }
 
         // Term frequencies per field, then BM25F weights once lengths are known.
-        let mut per_doc: Vec<(HashMap<TermId, [u16; 3]>, [usize; 3])> =
-            Vec::with_capacity(articles.len());
+        // Per article: term frequencies per field, and the fields' lengths.
+        type DocCounts = (HashMap<TermId, [u16; 3]>, [usize; 3]);
+        let mut per_doc: Vec<DocCounts> = Vec::with_capacity(articles.len());
         for a in articles {
             let title_tokens = tokenize(&a.title);
             let mut kw_text = a.keywords.join(" ; ");

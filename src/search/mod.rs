@@ -375,7 +375,7 @@ impl SearchEngine {
                     .map(|s| (s, w))
             })
             .collect();
-        subs.sort_by(|a, b| b.0.cmp(&a.0));
+        subs.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (_, w) in subs.into_iter().take(MAX_FUZZY) {
             let tl = ix.words[w as usize].text.chars().count() as f32;
             let weight = SUBSEQUENCE * (len as f32 / tl).sqrt();
