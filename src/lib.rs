@@ -12,3 +12,4 @@ pub mod paths;
 pub mod sanitize;
 pub mod search;
 pub mod secret;
+pub mod tui;
