@@ -150,7 +150,9 @@ async fn run(kb: crate::kb::KnowledgeBase, opts: AppOptions) -> anyhow::Result<(
     // One buffered write per frame: many small writes are slow over SSH (tui-anchors C.7).
     let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
     let mut term = Terminal::new(backend).context("cannot size the terminal")?;
-    term.clear()?;
+    // Clear through the backend: `Terminal::clear` asks the terminal for the cursor position,
+    // a round trip that is slow over SSH and hangs on terminals that never answer.
+    term.backend_mut().clear()?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut app = App::new(kb, opts, tx);
     let mut events = EventStream::new();
