@@ -309,6 +309,14 @@ impl Keymap {
             }
             map.set(action, parsed);
         }
+        // ctrl-c always gets you out, unless the config gave it another job on purpose.
+        if let Ok(ctrl_c) = Key::parse("ctrl-c")
+            && map.action_for(&ctrl_c).is_none()
+        {
+            let mut quit = map.keys_for(&Action::Quit).to_vec();
+            quit.push(ctrl_c);
+            map.set(Action::Quit, quit);
+        }
         Ok(map)
     }
 
@@ -440,6 +448,19 @@ mod tests {
         assert_eq!(map.action_for(&j), Some(&Action::CopyText));
         assert!(!map.keys_for(&Action::Down).contains(&j));
         assert!(map.action_for(&Key::parse("y").expect("y")).is_none());
+    }
+
+    #[test]
+    fn ctrl_c_still_quits_unless_given_another_job() {
+        let ctrl_c = Key::parse("ctrl-c").expect("ctrl-c");
+        let mut keys = BTreeMap::new();
+        keys.insert("quit".to_string(), KeyList::One("ctrl-q".to_string()));
+        let map = Keymap::from_config(&keys).expect("ok");
+        assert_eq!(map.action_for(&ctrl_c), Some(&Action::Quit));
+        assert_eq!(map.label(&Action::Quit).as_deref(), Some("ctrl-q"));
+        keys.insert("copy".to_string(), KeyList::One("ctrl-c".to_string()));
+        let map = Keymap::from_config(&keys).expect("ok");
+        assert_eq!(map.action_for(&ctrl_c), Some(&Action::CopyText));
     }
 
     #[test]
