@@ -677,6 +677,34 @@ fn no_color_draws_no_colour_anywhere() {
     assert!(buf[(x + 11, y)].modifier.contains(Modifier::UNDERLINED));
 }
 
+#[test]
+fn popups_and_toasts_fit_at_the_minimum_size() {
+    for (w, h) in [(60, 15), (61, 16), (64, 17), (80, 20)] {
+        let (mut app, _rx) = app();
+        app.update(Action::Toast(super::components::toast::Toast::error(
+            "a long error message that has to wrap over more than one line of the toast box",
+        )));
+        press(&mut app, &[":"]);
+        let term = draw(&mut app, w, h);
+        let buf = term.backend().buffer();
+        assert!(screen_text(buf).contains("Commands"));
+        // The palette box is whole: its bottom-left corner sits above the status line.
+        let px = (w - (w - 4).min(72)) / 2;
+        assert!(
+            (0..h - 1).any(|y| buf[(px, y)].symbol() == "╰"),
+            "palette cut off at {w}x{h}:\n{}",
+            screen_text(buf)
+        );
+        press(&mut app, &["esc", "?"]);
+        let term = draw(&mut app, w, h);
+        assert!(screen_text(term.backend().buffer()).contains("Help"));
+        press(&mut app, &["esc", "enter"]);
+        draw(&mut app, w, h);
+        press(&mut app, &["tab"]);
+        draw(&mut app, w, h);
+    }
+}
+
 // ---------------------------------------------------------------- hostile and wide text
 
 fn article(id: &str, title: &str, body: &str) -> (String, String) {

@@ -310,10 +310,12 @@ impl Component for Palette {
         let t = ctx.theme;
         let w = area.width.saturating_sub(4).min(72);
         let list_rows = self.matches.len().clamp(1, 10) as u16;
-        let h = (list_rows + 4).min(area.height);
+        let top = (area.height / 6).min(3);
+        // Never taller than the space under its top edge (a popup off the buffer panics).
+        let h = (list_rows + 4).min(area.height - top);
         let rect = Rect {
             x: area.x + (area.width - w) / 2,
-            y: area.y + (area.height / 6).min(3),
+            y: area.y + top,
             width: w,
             height: h,
         };
