@@ -646,14 +646,16 @@ impl App {
             spans.push(Span::styled(format!(" {label} "), style));
             spans.push(Span::raw(" "));
         }
+        // The breadcrumb only when a useful part of the title fits.
+        let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+        let room = usize::from(area.width).saturating_sub(used + 24);
         if self.view == View::Answer
+            && room >= 12
             && let Some(a) = self
                 .answer
                 .article()
                 .and_then(|i| self.shared.kb.articles.get(i))
         {
-            let used: usize = spans.iter().map(|s| width(&s.content)).sum();
-            let room = usize::from(area.width).saturating_sub(used + 24);
             spans.push(Span::styled(
                 format!("› {}", truncate(&a.title, room)),
                 t.muted,

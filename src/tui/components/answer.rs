@@ -291,7 +291,9 @@ impl Component for AnswerView {
         let Some(index) = self.article else {
             return;
         };
-        let related_rows = self.related.len().max(1) as u16 + 2;
+        // Under the answer, related articles get at most a third of the height: the answer
+        // is what the agent came for.
+        let related_rows = (self.related.len().max(1) as u16 + 2).min((area.height / 3).max(3));
         let (body, related) = if area.width >= SIDE_MIN_WIDTH {
             let [b, r] =
                 Layout::horizontal([Constraint::Fill(1), Constraint::Length(40)]).areas(area);
