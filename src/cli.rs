@@ -115,9 +115,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Config(ConfigCommand::Check)) => config_check(),
-        None => {
-            anyhow::bail!("the TUI is not built yet; try `ssodesk search QUERY`")
-        }
+        None => crate::tui::start(&cli.global),
     }
 }
 
@@ -228,7 +226,10 @@ fn kb_check(kb: &KnowledgeBase) -> ExitCode {
     }
 }
 
+/// Parses the config file and checks what the TUI would reject at start: key bindings, the
+/// theme it names, and every user theme file. Exit 1 when something is wrong.
 fn config_check() -> anyhow::Result<ExitCode> {
+    let mut problems: Vec<String> = Vec::new();
     match Config::load_default()? {
         None => {
             let shown = crate::paths::config_file()
@@ -237,10 +238,43 @@ fn config_check() -> anyhow::Result<ExitCode> {
             println!("no config file at {shown}: ssodesk runs on its embedded demo");
         }
         Some((path, config)) => {
-            println!("{}: ok, {} tenant(s)", path.display(), config.tenants.len());
+            let shown = path.display();
+            if let Err(e) = crate::tui::Keymap::from_config(&config.keys) {
+                problems.push(format!("{shown}: {e}"));
+            }
+            if let Some(name) = &config.theme
+                && let Err(e) = crate::tui::ThemeSet::user_default().load(name)
+            {
+                problems.push(format!("{shown}: theme: {e}"));
+            }
+            if problems.is_empty() {
+                println!("{shown}: ok, {} tenant(s)", config.tenants.len());
+            }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    let themes_dir = crate::paths::config_dir().map(|d| d.join("themes"));
+    if let Some(Ok(entries)) = themes_dir.as_ref().map(std::fs::read_dir) {
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        for file in files {
+            match crate::tui::check_theme_file(&file) {
+                Ok(()) => println!("{}: ok", file.display()),
+                Err(e) => problems.push(e),
+            }
+        }
+    }
+    for p in &problems {
+        println!("{p}");
+    }
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Shortens to at most `max` characters, marking the cut.

@@ -18,3 +18,4 @@ pub mod search;
 pub mod secret;
 pub mod snapshot;
 pub mod tenant;
+pub mod tui;
