@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod http;
 pub mod kb;
 pub mod paths;
