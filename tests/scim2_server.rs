@@ -52,6 +52,7 @@ fn client(url: &reqwest::Url, token: &str) -> ScimClient {
 }
 
 async fn create_user(url: &reqwest::Url, token: &str, name: &str) {
+    ssodesk::http::ensure_crypto_provider();
     let r = reqwest::Client::new()
         .post(format!("{}/Users", url.as_str().trim_end_matches('/')))
         .bearer_auth(token)

@@ -31,3 +31,9 @@ pub fn okta_app_path(t: &Tenant, tail: &str) -> String {
 pub fn sp_org_path(t: &Tenant, tail: &str) -> String {
     format!("{}/api/v1/orgs/{}{tail}", t.sp.url.path(), t.sp.org)
 }
+
+/// A plain reqwest client for talking to the demo around the clients under test.
+pub fn raw() -> reqwest::Client {
+    ssodesk::http::ensure_crypto_provider();
+    reqwest::Client::new()
+}

@@ -15,7 +15,7 @@ async fn faults_latency_counts_and_reset_over_http() {
     let d = demo().await;
     let http = http();
     let t = tenant(&d, "acme");
-    let admin = reqwest::Client::new();
+    let admin = raw();
     let base = d.base_url();
     let org_path = sp_org_path(&t, "");
 
@@ -104,7 +104,7 @@ async fn okta_rate_limit_knob_gives_real_429s() {
     let d = demo().await;
     let t = tenant(&d, "initech");
     let okta = t.okta.as_ref().expect("okta");
-    let admin = reqwest::Client::new();
+    let admin = raw();
     let r = admin
         .post(format!("{}/__demo/rate-limit", d.base_url()))
         .json(&json!({"tenant": "initech", "limit": 2, "window_secs": 60}))
@@ -143,7 +143,9 @@ async fn okta_rate_limit_knob_gives_real_429s() {
 #[tokio::test]
 async fn printed_config_resolves_to_the_same_tenants() {
     let d = demo().await;
-    let text = reqwest::get(format!("{}/__demo/config", d.base_url()))
+    let text = raw()
+        .get(format!("{}/__demo/config", d.base_url()))
+        .send()
         .await
         .expect("config")
         .text()
