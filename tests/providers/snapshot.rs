@@ -204,6 +204,7 @@ async fn fetch_runs_calls_concurrently() {
     let took = start.elapsed();
     assert!(snap.errors().is_empty());
     let calls = d.requests().iter().map(|r| r.count).sum::<u64>();
+    eprintln!("hooli snapshot with 100 ms per call: {took:?} ({calls} calls in both fetches)");
     // The longest chain (app users: 2 pages, or assignments then lookups) is a few calls
     // deep; sequentially it would be every call.
     assert!(
