@@ -2,6 +2,7 @@
 //! and retries, the snapshot, and the demo's knobs. One test binary (linking is the slow
 //! part on a small machine).
 
+mod cli_demo;
 mod common;
 mod demo_admin;
 mod graph;
