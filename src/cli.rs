@@ -52,6 +52,15 @@ pub enum Command {
     /// Show or check the config file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Serve the demo tenants' APIs on 127.0.0.1 for curl or a config to point at.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8088)]
+    pub port: u16,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +124,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Config(ConfigCommand::Check)) => config_check(),
+        Some(Command::Demo(args)) => {
+            tokio::runtime::Runtime::new()?.block_on(crate::demo::serve_standalone(args.port))?;
+            Ok(ExitCode::SUCCESS)
+        }
         None => crate::tui::start(&cli.global),
     }
 }

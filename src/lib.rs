@@ -8,6 +8,7 @@ pub mod audit;
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod http;
 pub mod kb;
 pub mod paths;

@@ -31,6 +31,7 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
     };
     if probe.is_auth_failure() {
         let why = probe
+            .not_found
             .error
             .as_ref()
             .map(|e| format!(" ({})", e.message))
@@ -38,7 +39,7 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
         return Finding::new(
             ID,
             Status::Error,
-            format!("The SCIM endpoint rejected the token (HTTP {})", probe.status),
+            format!("The SCIM endpoint rejected the token (HTTP {})", probe.status()),
             FAQ,
         )
         .detail(format!(
@@ -48,17 +49,18 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
         ));
     }
     let mut warnings: Vec<(String, &str)> = Vec::new();
+    let answer = &probe.not_found;
     let mut evidence = vec![format!(
         "GET /Users?filter={} -> HTTP {}",
-        probe.filter, probe.status
+        probe.filter, answer.status
     )];
-    if probe.status == 404 {
+    if answer.status == 404 {
         warnings.push((
             "A filter for a missing user answers 404 instead of 200 with an empty list".into(),
             FAQ_404,
         ));
-    } else if !(200..300).contains(&probe.status) {
-        let why = probe
+    } else if !(200..300).contains(&answer.status) {
+        let why = answer
             .error
             .as_ref()
             .map(|e| format!(": {}", e.message))
@@ -68,13 +70,13 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
             Status::Error,
             format!(
                 "The SCIM endpoint answered HTTP {} to a user filter",
-                probe.status
+                answer.status
             ),
             FAQ,
         )
         .detail(format!("The IdP's lookups fail the same way{why}."))
         .evidence(evidence);
-    } else if !probe.list_response {
+    } else if !answer.list_response {
         warnings.push((
             "A filter for a missing user did not return a ListResponse".into(),
             FAQ_404,
@@ -88,7 +90,7 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
             FAQ_COUNTS,
         ));
     }
-    if let Some(ct) = &probe.content_type {
+    if let Some(ct) = &answer.content_type {
         evidence.push(format!("Content-Type: {ct}"));
     }
     if warnings.is_empty() {

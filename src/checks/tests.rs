@@ -11,7 +11,9 @@ use crate::providers::okta::{
     AppGroup, AppUser, AppUserStatus, FeatureStatus, MappingStatus, NotEnabledReason, OktaApp,
     ProvisioningFeature, PushMapping, SyncState, UserProvisioning,
 };
-use crate::providers::scim::{JsonKind, ScimProbe, ScimUser, ServiceProviderConfig};
+use crate::providers::scim::{
+    CountKinds, JsonKind, ListAnswer, ScimProbe, ScimUser, ServiceProviderConfig,
+};
 use crate::providers::sp::{
     LoginMethod, ProvisionedBy, SalesforceSync, SpLastSync, SpOrg, SpRole, SpSso, SpTeam, SpUser,
     SpUserStatus, SsoState, SyncRunStatus,
@@ -193,18 +195,27 @@ fn healthy() -> Snapshot {
             config: Ok(ServiceProviderConfig::default()),
             probe: Ok(ScimProbe {
                 filter: t("userName eq \"nobody\""),
-                status: 200,
-                content_type: Some(t("application/scim+json")),
-                list_response: true,
-                total_results: Some(0),
-                total_results_kind: JsonKind::Integer,
-                start_index_kind: JsonKind::Integer,
-                items_per_page_kind: JsonKind::Integer,
-                resources: 0,
-                error: None,
+                not_found: list_answer(0),
+                list: Some(list_answer(1)),
             }),
             users: Ok(Listing::complete(vec![scim_user("ann@acme.test", true)])),
         }),
+    }
+}
+
+fn list_answer(total: u64) -> ListAnswer {
+    ListAnswer {
+        status: 200,
+        content_type: Some(t("application/scim+json")),
+        list_response: true,
+        total_results: Some(total),
+        counts: CountKinds {
+            total_results: JsonKind::Integer,
+            start_index: JsonKind::Integer,
+            items_per_page: JsonKind::Integer,
+        },
+        resources: total as usize,
+        error: None,
     }
 }
 
@@ -587,8 +598,8 @@ fn job_state_quarantine_paused_and_not_run() {
 
 // scim.endpoint
 
-fn probe_mut(s: &mut Snapshot) -> &mut ScimProbe {
-    scim_mut(s).probe.as_mut().expect("probe")
+fn probe_mut(s: &mut Snapshot) -> &mut ListAnswer {
+    &mut scim_mut(s).probe.as_mut().expect("probe").not_found
 }
 
 #[test]
@@ -611,8 +622,12 @@ fn scim_endpoint_statuses() {
     );
 
     let mut s = healthy();
-    probe_mut(&mut s).total_results_kind = JsonKind::String;
-    probe_mut(&mut s).items_per_page_kind = JsonKind::String;
+    probe_mut(&mut s).counts.total_results = JsonKind::String;
+    if let Ok(p) = &mut scim_mut(&mut s).probe {
+        if let Some(l) = &mut p.list {
+            l.counts.items_per_page = JsonKind::String;
+        }
+    }
     let f = find(&s, "scim.endpoint");
     assert_eq!(
         (f.status, f.faq.as_str()),
@@ -835,4 +850,21 @@ fn missing_users_unavailable_without_any_idp_list() {
     azure_mut(&mut s).assigned_users = Err(err(Provider::Graph, Some(403), ErrorKind::Status));
     scim_mut(&mut s).users = Err(err(Provider::Scim, Some(500), ErrorKind::Status));
     assert_eq!(find(&s, "cross.missing_users").status, Status::Unavailable);
+}
+
+#[test]
+fn a_recent_invitation_makes_a_pending_user_not_stale() {
+    let mut s = healthy();
+    let mut p = sp_user("u3", "old@acme.test");
+    p.status = SpUserStatus::Pending;
+    p.created_at = Some(now() - Duration::days(12));
+    p.invited_at = Some(now() - Duration::minutes(5));
+    users_mut(&mut s).push(p);
+    let f = find(&s, "sp.pending_users");
+    assert_eq!(f.status, Status::Info);
+    assert!(
+        f.evidence[0].contains("invited 5 min ago"),
+        "{:?}",
+        f.evidence
+    );
 }

@@ -270,6 +270,13 @@ impl ApiResponse {
     }
 }
 
+/// reqwest is built without a TLS crypto provider (`rustls-no-provider`); this installs ring
+/// for the process. Idempotent: a second install fails harmlessly. Call it before building any
+/// other `reqwest::Client`.
+pub fn ensure_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The shared client. Cheap to clone.
 #[derive(Clone)]
 pub struct HttpClient {
@@ -293,9 +300,7 @@ impl std::fmt::Debug for HttpClient {
 
 impl HttpClient {
     pub fn new(opts: HttpOptions) -> anyhow::Result<Self> {
-        // reqwest is built without a crypto provider; install ring once per process (a second
-        // install fails harmlessly).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        ensure_crypto_provider();
         let client = reqwest::Client::builder()
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.timeout)

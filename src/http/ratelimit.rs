@@ -98,13 +98,33 @@ impl RateLimitBoard {
         self.inner.changes.subscribe()
     }
 
+    /// Changes one root's state; subscribers hear of it only when something worth showing
+    /// changed (a wait, a 429, a new limit or window), not on every call.
     fn update<R>(&self, key: &str, f: impl FnOnce(&mut RateLimitInfo) -> R) -> R {
-        let r = {
+        let (r, changed) = {
             let mut map = self.lock();
             let info = map.entry(key.to_string()).or_default();
-            f(info)
+            let before = (
+                info.waiting_until,
+                info.throttled,
+                info.limit,
+                info.reset_at,
+            );
+            let r = f(info);
+            (
+                r,
+                before
+                    != (
+                        info.waiting_until,
+                        info.throttled,
+                        info.limit,
+                        info.reset_at,
+                    ),
+            )
         };
-        self.inner.changes.send_modify(|n| *n = n.wrapping_add(1));
+        if changed {
+            self.inner.changes.send_modify(|n| *n = n.wrapping_add(1));
+        }
         r
     }
 
@@ -275,6 +295,18 @@ mod tests {
         );
         assert!(rx.has_changed().unwrap_or(false));
         rx.mark_unchanged();
+        // Another call in the same window changes nothing worth a redraw.
+        b.record(
+            "http://h/okta/acme",
+            &RateHeaders {
+                limit: Some(10),
+                remaining: Some(0),
+                reset_in: None,
+            },
+            false,
+            None,
+        );
+        assert!(!rx.has_changed().unwrap_or(true));
         let i = b.get("http://h/okta/acme").expect("recorded");
         assert_eq!((i.limit, i.remaining, i.throttled), (Some(10), Some(0), 1));
         let d = b.reserve(

@@ -98,51 +98,117 @@ impl JsonKind {
     }
 }
 
-/// The result of `GET /Users?filter=userName eq "<nonexistent>"&startIndex=1&count=1`.
-/// A correct server answers 200 with an empty ListResponse and integer counts; Entra
-/// quarantines on a 404, Okta needs integers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScimProbe {
-    /// The filter sent (a random user name that cannot exist).
-    pub filter: SafeText,
-    pub status: u16,
-    pub content_type: Option<SafeText>,
-    /// The body is a ListResponse (its schema URN, or `totalResults` with `Resources`).
-    pub list_response: bool,
-    pub total_results: Option<u64>,
-    pub total_results_kind: JsonKind,
-    pub start_index_kind: JsonKind,
-    pub items_per_page_kind: JsonKind,
-    /// Resources returned for a user that does not exist (should be 0).
-    pub resources: usize,
-    /// The parsed error for a non-2xx answer (SCIM `scimType`/`detail`).
-    pub error: Option<ApiError>,
+/// The JSON types of a ListResponse's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CountKinds {
+    pub total_results: JsonKind,
+    pub start_index: JsonKind,
+    pub items_per_page: JsonKind,
 }
 
-impl ScimProbe {
-    /// 200, a ListResponse and no resources.
-    pub fn is_compliant_not_found(&self) -> bool {
-        self.status == 200
-            && self.list_response
-            && self.resources == 0
-            && self.total_results == Some(0)
-    }
-
+impl CountKinds {
     /// The counts that are present but not JSON integers.
-    pub fn non_integer_counts(&self) -> Vec<&'static str> {
+    pub fn non_integer(&self) -> Vec<&'static str> {
         [
-            ("totalResults", self.total_results_kind),
-            ("startIndex", self.start_index_kind),
-            ("itemsPerPage", self.items_per_page_kind),
+            ("totalResults", self.total_results),
+            ("startIndex", self.start_index),
+            ("itemsPerPage", self.items_per_page),
         ]
         .into_iter()
         .filter(|(_, k)| !matches!(k, JsonKind::Integer | JsonKind::Missing))
         .map(|(n, _)| n)
         .collect()
     }
+}
 
+/// One probing request's answer, whatever its status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListAnswer {
+    pub status: u16,
+    pub content_type: Option<SafeText>,
+    /// The body is a ListResponse (its schema URN, or `totalResults` with `Resources`).
+    pub list_response: bool,
+    pub total_results: Option<u64>,
+    pub counts: CountKinds,
+    /// Resources in the body.
+    pub resources: usize,
+    /// The parsed error for a non-2xx answer (SCIM `scimType`/`detail`).
+    pub error: Option<ApiError>,
+}
+
+impl ListAnswer {
+    fn of(resp: &crate::http::ApiResponse) -> Self {
+        let body: Option<Value> = serde_json::from_slice(&resp.body).ok();
+        let obj = body.as_ref().filter(|v| v.is_object());
+        let get = |k: &str| obj.and_then(|o| o.get(k));
+        let list_response = get("schemas")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|s| s.as_str() == Some(LIST_RESPONSE)))
+            || (get("totalResults").is_some() && get("Resources").is_some());
+        Self {
+            status: resp.status,
+            content_type: resp.content_type().map(SafeText::new),
+            list_response,
+            total_results: lenient_count(get("totalResults")),
+            counts: CountKinds {
+                total_results: JsonKind::of(get("totalResults")),
+                start_index: JsonKind::of(get("startIndex")),
+                items_per_page: JsonKind::of(get("itemsPerPage")),
+            },
+            resources: get("Resources")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len),
+            error: (!resp.is_success()).then(|| resp.to_error()),
+        }
+    }
+}
+
+/// What a SCIM endpoint does with the two queries IdPs depend on:
+/// `GET /Users?filter=userName eq "<nonexistent>"&startIndex=1&count=1` (a correct server
+/// answers 200 with an empty ListResponse; Entra quarantines on a 404) and
+/// `GET /Users?startIndex=1&count=1` (Okta needs integer counts; a server that answers the
+/// first with 404 shows its counts only here).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScimProbe {
+    /// The filter sent (a random user name that cannot exist).
+    pub filter: SafeText,
+    pub not_found: ListAnswer,
+    /// `None` when the second request got no answer at all.
+    pub list: Option<ListAnswer>,
+}
+
+impl ScimProbe {
+    /// The filter answer's status.
+    pub fn status(&self) -> u16 {
+        self.not_found.status
+    }
+
+    /// 200, a ListResponse, no resources and `totalResults` 0.
+    pub fn is_compliant_not_found(&self) -> bool {
+        let a = &self.not_found;
+        a.status == 200 && a.list_response && a.resources == 0 && a.total_results == Some(0)
+    }
+
+    /// Counts that are present but not integers, in either answer.
+    pub fn non_integer_counts(&self) -> Vec<&'static str> {
+        let mut out = self.not_found.counts.non_integer();
+        if let Some(l) = &self.list {
+            for n in l.counts.non_integer() {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+        }
+        out
+    }
+
+    /// Either query refused with 401 or 403.
     pub fn is_auth_failure(&self) -> bool {
-        matches!(self.status, 401 | 403)
+        matches!(self.not_found.status, 401 | 403)
+            || self
+                .list
+                .as_ref()
+                .is_some_and(|l| matches!(l.status, 401 | 403))
     }
 }
 
@@ -237,32 +303,19 @@ impl ScimClient {
         Ok(ServiceProviderConfig::from_value(&v))
     }
 
-    /// The filter probe. Only a failure to get any answer is an `Err`; every status is data.
+    /// The probe. Only a filter request that gets no answer at all is an `Err`; every
+    /// status is data.
     pub async fn probe(&self) -> Result<ScimProbe, ApiError> {
         let name = format!("ssodesk-probe-{:016x}@example.invalid", fastrand::u64(..));
         let filter = format!("userName eq \"{name}\"");
-        let url = users_url(&self.root, &filter, 1, 1);
-        let resp = self.http.execute(&self.req(url)).await?;
-        let body: Option<Value> = serde_json::from_slice(&resp.body).ok();
-        let obj = body.as_ref().filter(|v| v.is_object());
-        let get = |k: &str| obj.and_then(|o| o.get(k));
-        let list_response = get("schemas")
-            .and_then(Value::as_array)
-            .is_some_and(|a| a.iter().any(|s| s.as_str() == Some(LIST_RESPONSE)))
-            || (get("totalResults").is_some() && get("Resources").is_some());
+        let filtered = self.req(users_url(&self.root, &filter, 1, 1));
+        let plain = self.req(paged_url(&self.root, 1, 1));
+        let (filtered, plain) =
+            tokio::join!(self.http.execute(&filtered), self.http.execute(&plain));
         Ok(ScimProbe {
             filter: SafeText::new(&filter),
-            status: resp.status,
-            content_type: resp.content_type().map(SafeText::new),
-            list_response,
-            total_results: lenient_count(get("totalResults")),
-            total_results_kind: JsonKind::of(get("totalResults")),
-            start_index_kind: JsonKind::of(get("startIndex")),
-            items_per_page_kind: JsonKind::of(get("itemsPerPage")),
-            resources: get("Resources")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len),
-            error: (!resp.is_success()).then(|| resp.to_error()),
+            not_found: ListAnswer::of(&filtered?),
+            list: plain.ok().map(|r| ListAnswer::of(&r)),
         })
     }
 
