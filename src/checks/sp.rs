@@ -63,8 +63,10 @@ pub fn pending_users(snap: &Snapshot) -> Finding {
         return Finding::new(ID, Status::Ok, "No user is waiting for a first login", FAQ);
     }
     pending.sort_by_key(|u| u.created_at);
+    // Stale means nobody has nudged them for a week: a resent invitation restarts the clock.
     let age_days = |u: &SpUser| {
-        u.created_at
+        u.invited_at
+            .or(u.created_at)
             .map(|t| now.signed_duration_since(t).num_days())
     };
     let stale: Vec<&SpUser> = pending
@@ -80,9 +82,15 @@ pub fn pending_users(snap: &Snapshot) -> Finding {
     let evidence = capped(
         pending
             .iter()
-            .map(|u| match u.created_at {
-                Some(t) => format!("{} (pending {})", u.email, ago(t, now)),
-                None => format!("{} (pending, created date unknown)", u.email),
+            .map(|u| {
+                let since = match u.created_at {
+                    Some(t) => format!("pending {}", ago(t, now)),
+                    None => "pending, created date unknown".to_string(),
+                };
+                match u.invited_at {
+                    Some(i) => format!("{} ({since}, invited {} ago)", u.email, ago(i, now)),
+                    None => format!("{} ({since})", u.email),
+                }
             })
             .collect(),
     );

@@ -623,10 +623,8 @@ fn scim_endpoint_statuses() {
 
     let mut s = healthy();
     probe_mut(&mut s).counts.total_results = JsonKind::String;
-    if let Ok(p) = &mut scim_mut(&mut s).probe {
-        if let Some(l) = &mut p.list {
-            l.counts.items_per_page = JsonKind::String;
-        }
+    if let Ok(ScimProbe { list: Some(l), .. }) = &mut scim_mut(&mut s).probe {
+        l.counts.items_per_page = JsonKind::String;
     }
     let f = find(&s, "scim.endpoint");
     assert_eq!(
