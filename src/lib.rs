@@ -9,6 +9,8 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod diagnose;
+pub mod fixes;
 pub mod http;
 pub mod kb;
 pub mod paths;

@@ -224,14 +224,21 @@ impl ApiResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The provider's id for this request (Graph `request-id`, Okta `X-Okta-Request-Id`,
+    /// else a generic `X-Request-Id`), for support tickets and the audit log.
+    pub fn request_id(&self) -> Option<&str> {
+        self.header("request-id")
+            .or_else(|| self.header("x-okta-request-id"))
+            .or_else(|| self.header("x-request-id"))
+    }
+
     /// The error this answer stands for (any status; used for non-2xx).
     pub fn to_error(&self) -> ApiError {
         let mut e = self.ctx.status_error(
             self.status,
             self.content_type(),
             &self.body,
-            self.header("request-id")
-                .or_else(|| self.header("x-okta-request-id")),
+            self.request_id(),
         );
         e.retry_at = self.retry_at;
         e

@@ -11,8 +11,8 @@ use reqwest::{Method, Url};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::PlannedCall;
 use super::de::{lenient_bool, lenient_i64, opt_text, opt_time, parse_iso_duration, string_enum};
+use super::{PlannedCall, Sent};
 use crate::http::{
     ApiError, ApiRequest, ApiResponse, ApiRoot, ErrorKind, HttpClient, Listing, Provider,
     RequestBody, RetryPolicy, resolve_next,
@@ -536,8 +536,10 @@ impl GraphClient {
 
     /// `POST .../jobs/{jobId}/start` (204). For paused or quarantined jobs only: Microsoft
     /// warns against calling it on a running job.
-    pub async fn start_job(&self, job_id: &str) -> Result<(), ApiError> {
-        self.send(&self.start_request(job_id)).await.map(|_| ())
+    pub async fn start_job(&self, job_id: &str) -> Result<Sent, ApiError> {
+        self.send(&self.start_request(job_id))
+            .await
+            .map(|r| Sent::of(&r))
     }
 
     fn restart_request(&self, job_id: &str, reset_scope: &str) -> ApiRequest {
@@ -553,10 +555,10 @@ impl GraphClient {
 
     /// `POST .../jobs/{jobId}/restart` `{"criteria":{"resetScope": ...}}` (204), e.g.
     /// [`DEFAULT_RESET_SCOPE`].
-    pub async fn restart_job(&self, job_id: &str, reset_scope: &str) -> Result<(), ApiError> {
+    pub async fn restart_job(&self, job_id: &str, reset_scope: &str) -> Result<Sent, ApiError> {
         self.send(&self.restart_request(job_id, reset_scope))
             .await
-            .map(|_| ())
+            .map(|r| Sent::of(&r))
     }
 
     /// `GET .../jobs/{jobId}/schema`: the synchronization rules.
@@ -611,12 +613,12 @@ impl GraphClient {
         rule_id: &str,
         object_id: &str,
         object_type: &str,
-    ) -> Result<OnDemandResult, ApiError> {
+    ) -> Result<(Sent, OnDemandResult), ApiError> {
         let resp = self
             .send(&self.on_demand_request(job_id, rule_id, object_id, object_type))
             .await?;
         let v: Value = resp.json()?;
-        Ok(OnDemandResult::from_answer(&v))
+        Ok((Sent::of(&resp), OnDemandResult::from_answer(&v)))
     }
 
     /// `GET /servicePrincipals/{id}/appRoleAssignedTo`, every page.

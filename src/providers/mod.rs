@@ -23,6 +23,22 @@ pub use okta::OktaClient;
 pub use scim::ScimClient;
 pub use sp::SpClient;
 
+/// What a write call's answer said, for the fix report and the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sent {
+    pub status: u16,
+    pub request_id: Option<String>,
+}
+
+impl Sent {
+    pub fn of(resp: &crate::http::ApiResponse) -> Self {
+        Self {
+            status: resp.status,
+            request_id: resp.request_id().map(crate::sanitize::clean_line),
+        }
+    }
+}
+
 /// A write call as it will be sent, minus the credential.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlannedCall {

@@ -6,8 +6,8 @@ use reqwest::{Method, Url};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::PlannedCall;
 use super::de::{lenient_i64, opt_text, opt_time, string_enum};
+use super::{PlannedCall, Sent};
 use crate::http::{
     ApiError, ApiRequest, ApiRoot, HttpClient, Listing, Provider, RequestBody, resolve_next,
 };
@@ -489,10 +489,12 @@ impl OktaClient {
         &self,
         source_group_id: &str,
         target: &PushTarget,
-    ) -> Result<PushMapping, ApiError> {
-        self.http
-            .json(&self.create_push_mapping_request(source_group_id, target))
-            .await
+    ) -> Result<(Sent, PushMapping), ApiError> {
+        let resp = self
+            .http
+            .send(&self.create_push_mapping_request(source_group_id, target))
+            .await?;
+        Ok((Sent::of(&resp), resp.json()?))
     }
 
     fn set_mapping_status_request(&self, mapping_id: &str, status: &MappingStatus) -> ApiRequest {
@@ -517,10 +519,12 @@ impl OktaClient {
         &self,
         mapping_id: &str,
         status: &MappingStatus,
-    ) -> Result<PushMapping, ApiError> {
-        self.http
-            .json(&self.set_mapping_status_request(mapping_id, status))
-            .await
+    ) -> Result<(Sent, PushMapping), ApiError> {
+        let resp = self
+            .http
+            .send(&self.set_mapping_status_request(mapping_id, status))
+            .await?;
+        Ok((Sent::of(&resp), resp.json()?))
     }
 
     /// `GET /api/v1/apps/{appId}/users`, every page.

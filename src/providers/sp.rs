@@ -7,8 +7,8 @@ use reqwest::{Method, Url};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::PlannedCall;
 use super::de::{lenient_i64, opt_text, opt_time, string_enum};
+use super::{PlannedCall, Sent};
 use crate::http::{ApiError, ApiRequest, ApiRoot, HttpClient, Listing, Provider, RequestBody};
 use crate::sanitize::SafeText;
 use crate::secret::Secret;
@@ -235,8 +235,9 @@ impl SpClient {
     }
 
     /// `POST /api/v1/orgs/{org}/sync` (202, running).
-    pub async fn start_sync(&self) -> Result<SyncStarted, ApiError> {
-        self.http.json(&self.start_sync_request()).await
+    pub async fn start_sync(&self) -> Result<(Sent, SyncStarted), ApiError> {
+        let resp = self.http.send(&self.start_sync_request()).await?;
+        Ok((Sent::of(&resp), resp.json()?))
     }
 
     /// `GET /api/v1/orgs/{org}/sync/{sync_id}`
@@ -257,11 +258,11 @@ impl SpClient {
 
     /// `POST /api/v1/orgs/{org}/teams/{team_id}/members` `{"user_id"}`: also reactivates a
     /// deactivated JIT user.
-    pub async fn add_team_member(&self, team_id: &str, user_id: &str) -> Result<(), ApiError> {
+    pub async fn add_team_member(&self, team_id: &str, user_id: &str) -> Result<Sent, ApiError> {
         self.http
             .send(&self.add_member_request(team_id, user_id))
             .await
-            .map(|_| ())
+            .map(|r| Sent::of(&r))
     }
 
     fn invite_request(&self, user_id: &str) -> ApiRequest {
@@ -273,10 +274,10 @@ impl SpClient {
     }
 
     /// `POST /api/v1/orgs/{org}/users/{user_id}/invite` (202).
-    pub async fn resend_invite(&self, user_id: &str) -> Result<(), ApiError> {
+    pub async fn resend_invite(&self, user_id: &str) -> Result<Sent, ApiError> {
         self.http
             .send(&self.invite_request(user_id))
             .await
-            .map(|_| ())
+            .map(|r| Sent::of(&r))
     }
 }

@@ -215,10 +215,11 @@ async fn provision_on_demand_creates_the_user() {
         .iter()
         .find(|a| a.addresses().contains(&"quinn@globex.example"))
         .expect("quinn assigned");
-    let r = c
+    let (sent, r) = c
         .provision_on_demand(&job.id, &rules[0].id, &quinn.user.id, "User")
         .await
         .expect("on demand");
+    assert_eq!(sent.status, 200);
     assert!(r.succeeded(), "{r:?}");
     assert_eq!(r.action.as_deref(), Some("Create"));
     assert_eq!(r.steps.len(), 2);

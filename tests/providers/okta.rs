@@ -126,20 +126,21 @@ async fn groups_and_push_mappings_with_writes() {
         !format!("{plan:?} {plan}").contains("00demo-okta"),
         "the plan hides the token"
     );
-    let created = c
+    let (sent, created) = c
         .create_push_mapping(&sales.id, &PushTarget::NewGroup("Sales".into()))
         .await
         .expect("created");
+    assert_eq!(sent.status, 201);
     assert_eq!(created.status, MappingStatus::Active);
     assert_eq!(c.push_mappings().await.expect("mappings").len(), 4);
 
     // Re-push the mapping in error: INACTIVE then ACTIVE.
-    let off = c
+    let (_, off) = c
         .set_push_mapping_status(&err.id, &MappingStatus::Inactive)
         .await
         .expect("patch");
     assert_eq!(off.status, MappingStatus::Inactive);
-    let on = c
+    let (_, on) = c
         .set_push_mapping_status(&err.id, &MappingStatus::Active)
         .await
         .expect("patch");

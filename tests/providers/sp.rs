@@ -130,7 +130,8 @@ async fn manual_sync_runs_and_brings_missing_users() {
             .iter()
             .any(|u| u.email.as_str() == "dana@acme.example")
     );
-    let started = c.start_sync().await.expect("202");
+    let (sent, started) = c.start_sync().await.expect("202");
+    assert_eq!(sent.status, 202);
     assert_eq!(started.status, SyncRunStatus::Running);
     let run = c.sync(&started.sync_id).await.expect("sync");
     assert_eq!(
