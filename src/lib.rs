@@ -19,6 +19,7 @@ pub mod report;
 pub mod sanitize;
 pub mod search;
 pub mod secret;
+pub mod session;
 pub mod snapshot;
 pub mod tenant;
 pub mod tui;

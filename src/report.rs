@@ -92,10 +92,18 @@ pub fn to_text(reports: &[TenantReport]) -> String {
             r.checked_at.to_rfc3339_opts(SecondsFormat::Secs, true)
         );
         let mut ok = Vec::new();
+        let mut skipped = Vec::new();
         for f in r.sorted() {
-            if f.status == Status::Ok {
-                ok.push(f.check.as_str());
-                continue;
+            match f.status {
+                Status::Ok => {
+                    ok.push(f.check.as_str());
+                    continue;
+                }
+                Status::Skipped => {
+                    skipped.push(f.check.as_str());
+                    continue;
+                }
+                _ => {}
             }
             let _ = writeln!(
                 out,
@@ -122,6 +130,14 @@ pub fn to_text(reports: &[TenantReport]) -> String {
         }
         if !ok.is_empty() {
             let _ = writeln!(out, "  {:<11} {}", "OK", ok.join(", "));
+        }
+        if !skipped.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {:<11} {} (no credentials for their source)",
+                "SKIPPED",
+                skipped.join(", ")
+            );
         }
         out.push('\n');
     }

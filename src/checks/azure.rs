@@ -17,7 +17,7 @@ fn azure<'a>(
 ) -> Result<&'a AzureSnapshot, Box<Finding>> {
     snap.azure
         .get()
-        .ok_or_else(|| Box::new(skipped(check, faq, "Entra ID")))
+        .ok_or_else(|| Box::new(skipped(check, faq, "Entra ID", "azure")))
 }
 
 fn jobs<'a>(snap: &'a Snapshot, check: &str, faq: &str) -> Result<&'a [SyncJob], Box<Finding>> {

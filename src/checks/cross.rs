@@ -12,10 +12,10 @@ pub fn missing_users(snap: &Snapshot) -> Finding {
     const ID: &str = "cross.missing_users";
     const FAQ: &str = "users-not-showing-up";
     let Some(sp) = snap.sp.get() else {
-        return skipped(ID, FAQ, "The SP admin API");
+        return skipped(ID, FAQ, "The SP admin API", "sp");
     };
     if !(snap.okta.is_configured() || snap.azure.is_configured() || snap.scim.is_configured()) {
-        return skipped(ID, FAQ, "No IdP");
+        return skipped(ID, FAQ, "No IdP", "okta], [tenants.azure] or [tenants.scim");
     }
     let sp_users = match &sp.users {
         Ok(u) => u,

@@ -22,7 +22,7 @@ const STUCK_MINUTES: i64 = 60;
 fn okta<'a>(snap: &'a Snapshot, check: &str, faq: &str) -> Result<&'a OktaSnapshot, Box<Finding>> {
     snap.okta
         .get()
-        .ok_or_else(|| Box::new(skipped(check, faq, "Okta")))
+        .ok_or_else(|| Box::new(skipped(check, faq, "Okta", "okta")))
 }
 
 pub fn provisioning(snap: &Snapshot) -> Finding {
@@ -57,7 +57,10 @@ pub fn provisioning(snap: &Snapshot) -> Finding {
                 NotEnabledReason::AppProvisioningOff => "400 E0000001",
                 NotEnabledReason::OrgFeatureMissing => "E0000015",
             };
-            no_lcm(format!("Okta's features API answered {code}: {message}."))
+            no_lcm(format!(
+                "Okta's features API answered {code}: {}.",
+                message.trim_end_matches('.')
+            ))
         }
         Ok(ProvisioningFeature::Available(up)) => {
             if up.status != FeatureStatus::Enabled {
@@ -301,60 +304,56 @@ pub fn app_users(snap: &Snapshot) -> Finding {
             .unwrap_or_default()
     };
 
-    let errors: Vec<&AppUser> = users
-        .iter()
-        .filter(|u| u.sync_state == Some(SyncState::Error))
-        .collect();
-    let out_of_sync: Vec<&AppUser> = users
-        .iter()
-        .filter(|u| u.sync_state == Some(SyncState::OutOfSync))
-        .filter(|u| stuck_since(u, u.last_updated.or(u.status_changed)))
-        .collect();
-    let staged: Vec<&AppUser> = users
-        .iter()
-        .filter(|u| u.status == AppUserStatus::Staged)
-        .filter(|u| stuck_since(u, u.status_changed.or(u.created)))
-        .collect();
-
+    // One line per user with every state that makes it stuck.
     let mut evidence: Vec<String> = Vec::new();
-    evidence.extend(errors.iter().map(|u| format!("{}: sync ERROR", who(u))));
-    evidence.extend(out_of_sync.iter().map(|u| {
-        format!(
-            "{}: OUT_OF_SYNC{}",
-            who(u),
-            since(u.last_updated.or(u.status_changed))
-        )
-    }));
-    evidence.extend(staged.iter().map(|u| {
-        format!(
-            "{}: STAGED{}",
-            who(u),
-            since(u.status_changed.or(u.created))
-        )
-    }));
+    let (mut errors, mut stuck) = (0usize, 0usize);
+    for u in users.iter() {
+        let mut states = Vec::new();
+        let failed = u.sync_state == Some(SyncState::Error);
+        if failed {
+            states.push("sync ERROR".to_string());
+        }
+        let out_of_sync_at = u.last_updated.or(u.status_changed);
+        if u.sync_state == Some(SyncState::OutOfSync) && stuck_since(u, out_of_sync_at) {
+            states.push(format!("OUT_OF_SYNC{}", since(out_of_sync_at)));
+        }
+        let staged_at = u.status_changed.or(u.created);
+        if u.status == AppUserStatus::Staged && stuck_since(u, staged_at) {
+            states.push(format!("STAGED{}", since(staged_at)));
+        }
+        if states.is_empty() {
+            continue;
+        }
+        if failed {
+            errors += 1;
+        } else {
+            stuck += 1;
+        }
+        evidence.push(format!("{}: {}", who(u), states.join(", ")));
+    }
 
-    if !errors.is_empty() {
+    if errors > 0 {
         let mut title = format!(
             "{} failed to sync (ERROR)",
-            count(errors.len(), "app user", "app users")
+            count(errors, "app user", "app users")
         );
-        if out_of_sync.len() + staged.len() > 0 {
+        if stuck > 0 {
             title.push_str(&format!(
                 "; {} stuck for over an hour",
-                count(out_of_sync.len() + staged.len(), "more", "more")
+                count(stuck, "more", "more")
             ));
         }
         return Finding::new(ID, Status::Error, title, FAQ)
             .detail("Okta could not push these users; resolve them in the Admin Console's provisioning tasks, then retry.")
             .evidence(capped(evidence));
     }
-    if !out_of_sync.is_empty() || !staged.is_empty() {
+    if stuck > 0 {
         return Finding::new(
             ID,
             Status::Warning,
             format!(
                 "{} out of sync or staged for over an hour",
-                count(out_of_sync.len() + staged.len(), "app user", "app users")
+                count(stuck, "app user", "app users")
             ),
             FAQ,
         )

@@ -12,7 +12,7 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
     const FAQ_404: &str = "scim-filter-404-quarantine";
     const FAQ_COUNTS: &str = "scim-list-counts-integers";
     let Some(s) = snap.scim.get() else {
-        return skipped(ID, FAQ, "SCIM");
+        return skipped(ID, FAQ, "SCIM", "scim");
     };
     let probe = match &s.probe {
         Ok(p) => p,

@@ -18,7 +18,7 @@ const WORKSPACE_MAX: usize = 63;
 fn sp_or<'a>(snap: &'a Snapshot, check: &str, faq: &str) -> Result<&'a SpSnapshot, Box<Finding>> {
     snap.sp
         .get()
-        .ok_or_else(|| Box::new(skipped(check, faq, "The SP admin API")))
+        .ok_or_else(|| Box::new(skipped(check, faq, "The SP admin API", "sp")))
 }
 
 fn org<'a>(snap: &'a Snapshot, check: &str, faq: &str) -> Result<&'a SpOrg, Box<Finding>> {
@@ -159,8 +159,12 @@ pub fn deactivated_jit(snap: &Snapshot) -> Finding {
         ID,
         Status::Info,
         format!(
-            "{} provisioned by JIT are deactivated",
-            count(gone.len(), "user", "users")
+            "{} deactivated",
+            count(
+                gone.len(),
+                "JIT-provisioned user is",
+                "JIT-provisioned users are"
+            )
         ),
         FAQ,
     )

@@ -9,7 +9,8 @@ use crate::http::ApiError;
 /// Items shown in a finding's evidence before "and N more".
 pub const EVIDENCE_CAP: usize = 25;
 
-pub fn skipped(check: &str, faq: &str, source: &str) -> Finding {
+/// The check's source has no credentials; `section` is the config table that would add it.
+pub fn skipped(check: &str, faq: &str, source: &str, section: &str) -> Finding {
     Finding::new(
         check,
         Status::Skipped,
@@ -17,8 +18,7 @@ pub fn skipped(check: &str, faq: &str, source: &str) -> Finding {
         faq,
     )
     .detail(format!(
-        "Add a [tenants.{}] section with credentials to run this check.",
-        source.to_lowercase().replace(' ', "_")
+        "Add a [tenants.{section}] section with credentials to run this check."
     ))
 }
 

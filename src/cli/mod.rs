@@ -3,6 +3,10 @@
 //! Exit codes follow one rule everywhere: 0 success, 1 "ran, but the answer is no" (no search
 //! results, findings, problems), 2 could not do the job (bad input, unreadable files).
 
+mod audit;
+mod diagnose;
+mod fix;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +44,9 @@ pub struct GlobalArgs {
     /// Show fixes but refuse to run them.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Use the embedded demo tenants even when a config file exists.
+    #[arg(long, global = true)]
+    pub demo: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,6 +61,14 @@ pub enum Command {
     Config(ConfigCommand),
     /// Serve the demo tenants' APIs on 127.0.0.1 for curl or a config to point at.
     Demo(DemoArgs),
+    /// Check tenants and print the findings; exit 1 on a warning or worse, 2 when a tenant
+    /// could not be checked at all.
+    Diagnose(diagnose::DiagnoseArgs),
+    /// Run a fix (see `ssodesk diagnose` for the fixes on offer); exit 0 when it worked and the
+    /// re-check passed, 1 when the finding remains, 2 when refused or failed.
+    Fix(fix::FixArgs),
+    /// List the fixes recorded in the audit log.
+    Audit(audit::AuditArgs),
 }
 
 #[derive(Debug, Args)]
@@ -128,8 +143,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             tokio::runtime::Runtime::new()?.block_on(crate::demo::serve_standalone(args.port))?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Diagnose(args)) => runtime()?.block_on(diagnose::run(&cli.global, &args)),
+        Some(Command::Fix(args)) => runtime()?.block_on(fix::run(&cli.global, &args)),
+        Some(Command::Audit(args)) => audit::run(&args),
         None => crate::tui::start(&cli.global),
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
 }
 
 /// The config file, or the defaults when there is none.
