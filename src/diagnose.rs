@@ -10,7 +10,7 @@ use crate::snapshot::{Snapshot, TenantClients};
 
 /// Tenants checked at the same time in a sweep. Calls to one host are capped separately by
 /// the HTTP layer, so this bounds memory and open connections, not per-API load.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+pub const DEFAULT_CONCURRENCY: usize = 32;
 
 /// The snapshot and its findings for one tenant.
 #[derive(Debug, Clone)]

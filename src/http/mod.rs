@@ -47,7 +47,9 @@ pub struct HttpOptions {
     /// The longest `Retry-After` / rate-limit reset worth waiting for; longer ones fail the
     /// call with `retry_at` set, so a sweep never stalls for an hour.
     pub max_retry_wait: Duration,
-    /// Calls in flight at once per API root.
+    /// Calls in flight at once per API root. Okta allows 75 concurrent calls per org and
+    /// Graph throttles per tenant, so 32 stays well inside both while letting a sweep of many
+    /// tenants share the one SP admin API and the one Graph host.
     pub per_host_concurrency: usize,
     pub max_body_bytes: usize,
     pub max_pages: u32,
@@ -62,7 +64,7 @@ impl Default for HttpOptions {
             backoff_base: Duration::from_millis(250),
             backoff_max: Duration::from_secs(8),
             max_retry_wait: Duration::from_secs(65),
-            per_host_concurrency: 8,
+            per_host_concurrency: 32,
             max_body_bytes: 8 * 1024 * 1024,
             max_pages: 100,
         }
