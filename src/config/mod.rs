@@ -136,10 +136,53 @@ impl Config {
     }
 }
 
-/// toml's own message already carries the line, column and a caret under the spot; keep it
-/// and add nothing that could hide it.
-fn describe_toml_error(_text: &str, err: &toml::de::Error) -> String {
-    err.to_string().trim_end().to_string()
+/// toml's own message already carries the line, column and a caret under the spot; this adds
+/// the nearest valid key for an unknown one and names the key whose value has the wrong type.
+fn describe_toml_error(text: &str, err: &toml::de::Error) -> String {
+    let mut out = err.to_string().trim_end().to_string();
+    let msg = err.message();
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        if let Some((field, tail)) = rest.split_once('`') {
+            // "expected one of `a`, `b`": the names sit between backticks.
+            let valid: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+            if let Some(best) = nearest(field, &valid) {
+                out.push_str(&format!(
+                    "\nhelp: `{field}` is not a known key; did you mean `{best}`?"
+                ));
+            }
+        }
+    } else if let Some(key) = msg
+        .starts_with("invalid type:")
+        .then(|| err.span().and_then(|s| key_at(text, s.start)))
+        .flatten()
+    {
+        let expected = msg.rsplit_once("expected ").map_or(msg, |(_, e)| e);
+        out.push_str(&format!("\nhelp: `{key}` must be {expected}"));
+    }
+    out
+}
+
+/// The closest candidate within a couple of edits (or one the field is a prefix of).
+fn nearest<'a>(field: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let max = (field.chars().count() / 3).clamp(1, 3);
+    candidates
+        .iter()
+        .filter_map(|c| {
+            crate::search::text::edit_distance(field, c, max)
+                .or_else(|| (c.starts_with(field) && field.len() >= 3).then_some(max))
+                .map(|d| (d, *c))
+        })
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// The key of the `key = value` line holding byte offset `at`.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty()).then(|| key.to_string())
 }
 
 #[cfg(test)]
@@ -160,6 +203,41 @@ mod tests {
             .to_string();
         assert!(err.contains("/x/c.toml"), "{err}");
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_nearest_valid_one() {
+        let err = Config::parse("mouze = true\n", Path::new("c.toml"))
+            .expect_err("unknown")
+            .to_string();
+        assert!(err.contains("did you mean `mouse`?"), "{err}");
+        let err = Config::parse(
+            "[[tenants]]\nname = \"x\"\n[tenants.sp]\nurl = \"u\"\norgg = \"x\"\n",
+            Path::new("c.toml"),
+        )
+        .expect_err("unknown")
+        .to_string();
+        assert!(
+            err.contains("line 5") && err.contains("did you mean `org`?"),
+            "{err}"
+        );
+        // Nothing close: no guess.
+        let err = Config::parse("zzzzzz = 1\n", Path::new("c.toml"))
+            .expect_err("unknown")
+            .to_string();
+        assert!(!err.contains("did you mean"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_key_and_the_expected_type() {
+        let err = Config::parse(
+            "[[tenants]]\nname = \"x\"\nproduction = \"yes\"\n",
+            Path::new("c.toml"),
+        )
+        .expect_err("type")
+        .to_string();
+        assert!(err.contains("`production` must be a boolean"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
     }
 
     #[test]
