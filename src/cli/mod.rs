@@ -285,6 +285,13 @@ fn config_check() -> anyhow::Result<ExitCode> {
             {
                 problems.push(format!("{shown}: theme: {e}"));
             }
+            // Every tenant's URLs and secrets, as a run would resolve them.
+            let secrets = crate::tenant::SecretSource::from_env(Some(&path));
+            for t in &config.tenants {
+                if let Err(e) = crate::tenant::resolve(t, &secrets) {
+                    problems.push(format!("{shown}: {e}"));
+                }
+            }
             if problems.is_empty() {
                 println!("{shown}: ok, {} tenant(s)", config.tenants.len());
             }
