@@ -33,7 +33,7 @@ fn options() -> AppOptions {
         clipboard: ClipboardMode::Osc52,
         clip_env: ClipEnv::default(),
         mouse: true,
-        tenants: Vec::new(),
+        engine: super::engine::Engine::none(),
         config_path: Some("/home/agent/.config/ssodesk/config.toml".to_string()),
     }
 }
@@ -354,6 +354,7 @@ fn failed_native_copy_falls_back_to_osc52() {
     let (mut app, _rx) = app();
     app.update(Action::CopyDone(CopyOutcome {
         tool: "xclip",
+        what: None,
         bytes: 5,
         error: Some("xclip exited with 1".into()),
         fallback: Some("hello".into()),
@@ -363,6 +364,7 @@ fn failed_native_copy_falls_back_to_osc52() {
     assert!(toast.text.contains("xclip exited with 1") && toast.text.contains("OSC 52"));
     app.update(Action::CopyDone(CopyOutcome {
         tool: "wl-copy",
+        what: None,
         bytes: 2048,
         error: None,
         fallback: None,
