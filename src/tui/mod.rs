@@ -24,6 +24,8 @@ mod theme;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_diag;
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;

@@ -171,6 +171,28 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
     out
 }
 
+/// Cuts `s` into lines of exactly `max` columns (the last shorter), ignoring word breaks:
+/// for URLs and JSON, where every character counts and none may be lost.
+pub fn wrap_hard(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for g in s.graphemes(true) {
+        let gw = width(g);
+        if used + gw > max && used > 0 {
+            out.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        line.push_str(g);
+        used += gw;
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
 /// Human size: `512 bytes`, `1.2 KB`, `3.4 MB`.
 pub fn human_size(bytes: usize) -> String {
     if bytes < 1024 {
@@ -248,6 +270,15 @@ mod tests {
         for line in wrap("山田太郎のSSOログイン 👩‍🔬 x", 5) {
             assert!(width(&line) <= 5, "{line}");
         }
+    }
+
+    #[test]
+    fn hard_wrap_keeps_every_character() {
+        let url = "PATCH http://127.0.0.1:1/okta/acme/api/v1/apps/0oa/group-push/mappings/gPm";
+        let lines = wrap_hard(url, 20);
+        assert_eq!(lines.concat(), url);
+        assert!(lines.iter().all(|l| width(l) <= 20));
+        assert_eq!(lines[0], "PATCH http://127.0.0");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::{App, Popup, View};
 use crate::audit::{self, AuditLog};
 use crate::checks::{Finding, Status};
 use crate::fixes::Plan;
+use crate::http::Provider;
 use crate::report::TenantReport;
 use crate::sanitize::clean_line;
 use crate::tui::action::Action;
@@ -148,10 +149,15 @@ impl App {
             .waiting()
             .into_iter()
             .filter_map(|(_, info)| {
-                let api = info
-                    .provider
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "an API's".to_string());
+                let api = match info.provider {
+                    Some(Provider::Okta) => "Okta",
+                    Some(Provider::Graph) => "Microsoft Graph",
+                    Some(Provider::Login) => "Entra sign-in",
+                    Some(Provider::Scim) => "SCIM",
+                    Some(Provider::Sp) => "SP admin API",
+                    None => "an API's",
+                }
+                .to_string();
                 Some((api, info.waiting_until?))
             })
             .max_by_key(|(_, until)| *until);
@@ -601,6 +607,29 @@ impl App {
             };
             self.fetch(run.tenant, Some(recheck));
         }
+    }
+}
+
+#[cfg(test)]
+impl App {
+    /// Selects a tenant and one of its findings, as the keys would.
+    pub(crate) fn select_for_test(&mut self, tenant: usize, check: &str) {
+        self.diagnostics.select_tenant(tenant);
+        assert!(
+            self.diagnostics.select_check(check),
+            "{check} is not listed"
+        );
+    }
+
+    /// Makes tenant `i`'s auto-refresh due at `at`.
+    pub(crate) fn force_refresh_due(&mut self, i: usize, at: Instant) {
+        if let Some(row) = self.diagnostics.row_mut(i) {
+            row.next_refresh = Some(at);
+        }
+    }
+
+    pub(crate) fn engine_rate_limits(&self) -> Option<crate::http::RateLimitBoard> {
+        self.engine.rate_limits.clone()
     }
 }
 

@@ -22,7 +22,7 @@ use crate::checks::FixTarget;
 use crate::fixes::Plan;
 use crate::tui::action::Action;
 use crate::tui::engine::{FixResult, FixRun};
-use crate::tui::text::{truncate, width, wrap};
+use crate::tui::text::{truncate, width, wrap, wrap_hard};
 
 /// At most this many users or groups are listed at once (the list scrolls).
 const TARGET_ROWS: usize = 5;
@@ -360,10 +360,13 @@ impl Component for FixConfirm {
             heading.push(Span::styled(
                 truncate(
                     &format!(
-                        "{chosen} of {} chosen · space toggles{}",
+                        "{chosen} of {} chosen · {}space toggles",
                         self.choices.len(),
-                        if self.tenant.production && self.tenant.refusal.is_none() {
-                            " (tab here first)"
+                        if self.tenant.production
+                            && self.tenant.refusal.is_none()
+                            && self.focus == Focus::Name
+                        {
+                            "tab, then "
                         } else {
                             ""
                         }
@@ -653,7 +656,7 @@ impl FixConfirm {
         for (i, step) in self.plan.steps.iter().enumerate() {
             let num = format!("{:>2}. ", i + 1);
             let request = format!("{} {}", step.call.method, step.call.url);
-            for (n, part) in wrap(&request, text_w).into_iter().enumerate() {
+            for (n, part) in wrap_hard(&request, text_w).into_iter().enumerate() {
                 let lead = if n == 0 { num.clone() } else { "    ".into() };
                 out.push(Line::from(vec![
                     Span::styled(lead, t.muted),
@@ -670,7 +673,7 @@ impl FixConfirm {
                 ]));
             }
             if let Some(body) = &step.call.body {
-                for part in wrap(&body.to_string(), text_w) {
+                for part in wrap_hard(&body.to_string(), text_w) {
                     out.push(Line::from(vec![
                         Span::raw("    "),
                         Span::styled(part, t.code),

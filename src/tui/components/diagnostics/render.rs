@@ -99,8 +99,8 @@ impl DiagnosticsView {
         let [left, right] =
             Layout::horizontal([Constraint::Length(tw), Constraint::Fill(1)]).areas(area);
         self.draw_tenants(frame, left, ctx);
-        let detail_h = (right.height / 3)
-            .max(6)
+        let detail_h = self
+            .detail_rows(right.width, 6, right.height / 2, ctx)
             .min(right.height.saturating_sub(4));
         let [list, detail] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(right);
@@ -224,6 +224,7 @@ impl DiagnosticsView {
             self.next_label_change = Some(checked_at + chrono::Duration::seconds(next));
             title.push(Span::styled(format!("· checked {words} "), t.muted));
         }
+        let left_w: usize = title.iter().map(|s| width(&s.content)).sum();
         let b = block(title, focused, t);
         let right = match self.shown() {
             Some((_, true)) => self
@@ -233,15 +234,13 @@ impl DiagnosticsView {
             Some((report, false)) => Some(counts(report)),
             None => None,
         };
+        // The right title only where it fits beside the left one.
+        let room = usize::from(area.width).saturating_sub(left_w + 4);
         let b = match right {
-            Some(r) => b.title_top(
-                Line::from(Span::styled(
-                    truncate(&r, usize::from(area.width) / 2),
-                    t.muted,
-                ))
-                .right_aligned(),
-            ),
-            None => b,
+            Some(r) if room >= 12 => {
+                b.title_top(Line::from(Span::styled(truncate(&r, room), t.muted)).right_aligned())
+            }
+            _ => b,
         };
         let inner = b.inner(area);
         frame.render_widget(b, area);
@@ -463,51 +462,25 @@ impl DiagnosticsView {
         lines
     }
 
-    fn draw_detail(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    /// The detail pane's lines for a finding, wrapped to `w`.
+    fn detail_lines(&self, f: &Finding, w: usize, ctx: &Ctx) -> Vec<Line<'static>> {
         let t = ctx.theme;
-        let focused = self.focus == Focus::Detail;
-        let finding = self.selected_finding().cloned();
-        let title = match &finding {
-            Some(f) => vec![
-                Span::styled(format!(" {} ", f.check), t.heading),
-                Span::styled(
-                    format!("{} ", status_label(f.status)),
-                    status_style(f.status, t),
-                ),
-            ],
-            None => vec![Span::styled(" Detail ", t.heading)],
-        };
-        let b = block(title, focused, t);
-        let inner = b.inner(area);
-        frame.render_widget(b, area);
-        let w = usize::from(inner.width.saturating_sub(1)).max(1);
-        let Some(f) = finding else {
-            self.detail_total = 0;
-            return;
-        };
         let mut lines: Vec<Line> = Vec::new();
         for l in wrap(&f.title, w) {
             lines.push(Line::from(Span::styled(l, t.heading)));
         }
-        if !f.detail.is_empty() {
-            lines.push(Line::default());
-            for l in wrap(&f.detail, w) {
-                lines.push(Line::from(Span::styled(l, t.text)));
+        for l in wrap(&f.detail, w) {
+            lines.push(Line::from(Span::styled(l, t.text)));
+        }
+        for e in &f.evidence {
+            for (n, l) in wrap(e, w.saturating_sub(2)).into_iter().enumerate() {
+                let bullet = if n == 0 { "• " } else { "  " };
+                lines.push(Line::from(vec![
+                    Span::styled(bullet, t.muted),
+                    Span::styled(l, t.text),
+                ]));
             }
         }
-        if !f.evidence.is_empty() {
-            lines.push(Line::default());
-            for e in &f.evidence {
-                for (n, l) in wrap(e, w.saturating_sub(2)).into_iter().enumerate() {
-                    let bullet = if n == 0 { "• " } else { "  " };
-                    lines.push(Line::from(vec![
-                        Span::styled(bullet, t.muted),
-                        Span::styled(l, t.text),
-                    ]));
-                }
-            }
-        }
-        lines.push(Line::default());
         let answer = ctx
             .kb
             .get(&f.faq)
@@ -564,6 +537,45 @@ impl DiagnosticsView {
                 t,
             ));
         }
+        lines
+    }
+
+    /// Rows the detail pane wants: enough for the longest finding of the tenant (so the
+    /// panes do not jump while moving), within `min..=max`.
+    fn detail_rows(&self, width: u16, min: u16, max: u16, ctx: &Ctx) -> u16 {
+        let w = usize::from(width.saturating_sub(3)).max(1);
+        let most = self
+            .items()
+            .iter()
+            .map(|f| self.detail_lines(f, w, ctx).len())
+            .max()
+            .unwrap_or(0);
+        ((most + 2) as u16).clamp(min, max.max(min))
+    }
+
+    fn draw_detail(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = ctx.theme;
+        let focused = self.focus == Focus::Detail;
+        let finding = self.selected_finding().cloned();
+        let title = match &finding {
+            Some(f) => vec![
+                Span::styled(format!(" {} ", f.check), t.heading),
+                Span::styled(
+                    format!("{} ", status_label(f.status)),
+                    status_style(f.status, t),
+                ),
+            ],
+            None => vec![Span::styled(" Detail ", t.heading)],
+        };
+        let b = block(title, focused, t);
+        let inner = b.inner(area);
+        frame.render_widget(b, area);
+        let w = usize::from(inner.width.saturating_sub(1)).max(1);
+        let Some(f) = finding else {
+            self.detail_total = 0;
+            return;
+        };
+        let lines = self.detail_lines(&f, w, ctx);
         self.detail_height = usize::from(inner.height);
         self.detail_total = lines.len();
         self.detail_scroll = self
