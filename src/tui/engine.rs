@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-use crate::checks::Finding;
+use crate::checks::{Finding, FixKind};
 use crate::diagnose::DEFAULT_CONCURRENCY;
 use crate::fixes::{Executor, Outcome, Plan};
 use crate::http::RateLimitBoard;
@@ -105,35 +105,67 @@ pub struct FixResult {
     /// The calls were made (successfully or not); false when the executor refused.
     pub ran: bool,
     pub succeeded: bool,
-    /// One line: the outcome's message, or why it was refused. Includes the provider's
-    /// error and request id on failure.
+    /// The executor's whole message, or why it was refused.
     pub message: String,
+    /// One line for a toast: on failure the provider's status, code and message and the
+    /// request id, which a long message could push out of sight.
+    pub short: String,
 }
 
 impl FixResult {
-    pub fn of(result: Result<Outcome, crate::fixes::FixError>) -> FixResult {
+    pub fn of(kind: FixKind, result: Result<Outcome, crate::fixes::FixError>) -> FixResult {
         match result {
             Ok(o) => {
+                let request_id = o
+                    .error
+                    .as_ref()
+                    .and_then(|e| e.request_id.as_ref().map(|r| r.to_string()))
+                    .or_else(|| {
+                        o.steps
+                            .iter()
+                            .rev()
+                            .find(|s| !s.ok)
+                            .and_then(|s| s.request_id.clone())
+                    });
                 let mut message = o.message.clone();
-                // The executor's message names the error; make sure the request id of the
-                // failed step is there even when the error carried none itself.
-                if !o.succeeded
-                    && let Some(step) = o.steps.iter().rev().find(|s| !s.ok)
-                    && let Some(id) = &step.request_id
+                if let Some(id) = &request_id
                     && !message.contains(id.as_str())
                 {
                     message.push_str(&format!(" [request id {id}]"));
                 }
+                let short = match (&o.error, o.succeeded) {
+                    (Some(e), false) => {
+                        let mut what = match e.status {
+                            Some(s) => format!("HTTP {s}"),
+                            None => format!("{:?}", e.kind).to_lowercase(),
+                        };
+                        if let Some(code) = &e.code {
+                            what.push_str(&format!(" {code}"));
+                        }
+                        let mut line = format!(
+                            "{kind} failed on {}: {what}: {}",
+                            e.tenant,
+                            crate::tui::text::truncate(e.message.as_str(), 90)
+                        );
+                        if let Some(id) = &request_id {
+                            line.push_str(&format!(" [request id {id}]"));
+                        }
+                        line
+                    }
+                    _ => message.clone(),
+                };
                 FixResult {
                     ran: true,
                     succeeded: o.succeeded,
                     message,
+                    short,
                 }
             }
             Err(e) => FixResult {
                 ran: false,
                 succeeded: false,
                 message: e.to_string(),
+                short: format!("{kind} not run: {e}"),
             },
         }
     }

@@ -1002,3 +1002,104 @@ async fn d_in_an_answer_runs_its_checks_on_the_current_tenant() {
     press(&mut d.app, &["esc"]);
     assert!(d.app.diagnostics().related().is_none());
 }
+
+#[tokio::test]
+async fn a_failed_fix_says_what_the_provider_answered_and_is_not_resent() {
+    let mut d = demo_app(false).await;
+    d.settle().await;
+    press(&mut d.app, &["ctrl-t"]);
+    d.select("acme", "sp.deactivated_jit");
+    press(&mut d.app, &["f"]);
+    d.settle().await;
+    d.demo.set_fault(crate::demo::FaultRule::new(
+        Some("POST"),
+        "/sp/api/v1/orgs/acme/teams/*",
+        crate::demo::Fault::Status { status: 500 },
+    ));
+    d.demo.reset_counts();
+    type_text(&mut d.app, "acme");
+    press(&mut d.app, &["enter"]);
+    d.settle().await;
+    assert_eq!(
+        d.demo.request_count("POST", &d.members_path()),
+        1,
+        "the first call failed; the second user's call is not sent, nothing is retried"
+    );
+    let popup = d.app.fix_popup().expect("the popup shows the failure");
+    let outcome = popup.outcome().expect("ended");
+    assert!(!outcome.succeeded);
+    assert!(outcome.message.contains("HTTP 500"), "{}", outcome.message);
+    let toast = d.app.toasts().latest().expect("toast");
+    assert_eq!(toast.level, super::components::toast::Level::Error);
+    assert!(
+        toast
+            .text
+            .starts_with("sp.reactivate failed on acme: HTTP 500 internal: "),
+        "{}",
+        toast.text
+    );
+    let note = d
+        .app
+        .diagnostics()
+        .note("sp.deactivated_jit")
+        .expect("note");
+    assert_eq!(note.level, NoteLevel::Failed);
+    assert_eq!(note.text, "fix failed; still: info (2 users remain)");
+
+    // Graph names its request: the id is in the toast, for the ticket with Microsoft.
+    press(&mut d.app, &["enter"]);
+    d.demo.clear_faults();
+    d.demo.set_fault(crate::demo::FaultRule::new(
+        Some("POST"),
+        "/graph/umbrella/v1.0/servicePrincipals/*",
+        crate::demo::Fault::Status { status: 500 },
+    ));
+    d.select("umbrella", "azure.job_state");
+    press(&mut d.app, &["f"]);
+    d.settle().await;
+    press(&mut d.app, &["enter"]);
+    d.settle().await;
+    let toast = d.app.toasts().latest().expect("toast");
+    assert!(
+        toast
+            .text
+            .starts_with("azure.start_job failed on umbrella: HTTP 500")
+            && toast.text.contains("[request id "),
+        "{}",
+        toast.text
+    );
+}
+
+#[test]
+fn mouse_picks_tenants_and_findings_when_enabled() {
+    use ratatui::crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let (mut app, _rx, _dir) = hand_app(false);
+    let term = draw(&mut app, 120, 32);
+    let click = |column, row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let (x, y) = find(term.backend().buffer(), "globex").expect("globex row");
+    app.handle_event(click(x, y));
+    assert_eq!(app.diagnostics().selected_tenant(), Some(1));
+    let (x, y) = find(term.backend().buffer(), "ERROR   acme").expect("acme row");
+    app.handle_event(click(x, y));
+    let term = draw(&mut app, 120, 32);
+    let (x, y) = find(term.backend().buffer(), "2 JIT-provisioned").expect("info row");
+    app.handle_event(click(x, y));
+    assert_eq!(app.diagnostics().focus(), Focus::Findings);
+    assert_eq!(
+        app.diagnostics()
+            .selected_finding()
+            .map(|f| f.check.as_str()),
+        Some("sp.deactivated_jit")
+    );
+    // A second click on the same finding opens its answer.
+    draw(&mut app, 120, 32);
+    app.handle_event(click(x, y));
+    assert_eq!(app.view(), View::Answer);
+}

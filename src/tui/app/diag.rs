@@ -553,7 +553,7 @@ impl App {
                 .await;
             Action::FixDone {
                 run: Box::new(task_run),
-                result: FixResult::of(result),
+                result: FixResult::of(kind, result),
             }
         });
         if !spawned {
@@ -594,9 +594,9 @@ impl App {
             }
         }
         if result.succeeded {
-            self.toast(Toast::ok(result.message.clone()));
+            self.toast(Toast::ok(result.short.clone()));
         } else {
-            self.toast(Toast::error(result.message.clone()));
+            self.toast(Toast::error(result.short.clone()));
         }
         if result.ran {
             let recheck = Recheck {
@@ -728,6 +728,7 @@ mod tests {
                 ran: true,
                 succeeded,
                 message: String::new(),
+                short: String::new(),
             },
         }
     }
