@@ -852,6 +852,15 @@ async fn a_fix_runs_once_however_often_it_is_asked_for_and_shows_before_and_afte
     let term = draw(&mut d.app, 120, 32);
     let text = screen_text(term.backend().buffer());
     assert!(text.contains("running sp.reactivate on acme"), "{text}");
+    // Quitting would cut the fix off: the first q says so.
+    press(&mut d.app, &["q"]);
+    assert!(!d.app.should_quit());
+    assert!(
+        d.app
+            .toasts()
+            .latest()
+            .is_some_and(|t| t.text.starts_with("1 fix is still running"))
+    );
     d.settle().await;
     assert_eq!(d.demo.request_count("POST", &d.members_path()), 1);
     let note = d

@@ -35,6 +35,8 @@ pub(super) struct DiagState {
     /// A rate limit holding calls back: (API, until when).
     rate_wait: Option<(String, DateTime<Utc>)>,
     started: bool,
+    /// Quit was pressed once while a fix ran.
+    quit_armed: bool,
 }
 
 impl DiagState {
@@ -46,6 +48,7 @@ impl DiagState {
             running: BTreeSet::new(),
             rate_wait: None,
             started: false,
+            quit_armed: false,
         }
     }
 }
@@ -573,9 +576,28 @@ impl App {
         }
     }
 
+    /// Quits, unless a fix is running: then the first press says so (quitting would cut it
+    /// off mid-way, leaving an unfinished entry in the audit log) and a second one quits.
+    pub(super) fn request_quit(&mut self) {
+        if self.diag.running.is_empty() || self.diag.quit_armed {
+            self.quit = true;
+            return;
+        }
+        self.diag.quit_armed = true;
+        let n = self.diag.running.len();
+        self.toast(Toast::warn(format!(
+            "{n} fix{} still running; quitting now leaves {} unfinished. Quit again to quit anyway",
+            if n == 1 { " is" } else { "es are" },
+            if n == 1 { "it" } else { "them" }
+        )));
+    }
+
     pub(super) fn fix_done(&mut self, run: FixRun, result: FixResult) {
         let key = run.plan.key();
         self.diag.running.remove(&key);
+        if self.diag.running.is_empty() {
+            self.diag.quit_armed = false;
+        }
         if let Some(row) = self.diagnostics.row_mut(run.tenant)
             && let Some(p) = row
                 .running

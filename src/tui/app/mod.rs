@@ -439,7 +439,7 @@ impl App {
 
     fn apply(&mut self, action: Action) -> Option<Action> {
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => self.request_quit(),
             Action::Help => {
                 if matches!(self.popups.last(), Some(Popup::Help(_))) {
                     self.popups.pop();
