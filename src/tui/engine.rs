@@ -127,7 +127,13 @@ impl FixResult {
                             .find(|s| !s.ok)
                             .and_then(|s| s.request_id.clone())
                     });
-                let mut message = o.message.clone();
+                // The executor names the fix in its own words except for a sync's or an
+                // on-demand result: name it there too.
+                let mut message = if o.message.starts_with(kind.id()) {
+                    o.message.clone()
+                } else {
+                    format!("{kind}: {}", o.message)
+                };
                 if let Some(id) = &request_id
                     && !message.contains(id.as_str())
                 {
@@ -184,6 +190,36 @@ pub struct Recheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn results_name_the_fix() {
+        let outcome = |message: &str| Outcome {
+            run: "r1".into(),
+            succeeded: true,
+            steps: Vec::new(),
+            error: None,
+            skipped_steps: 0,
+            message: message.into(),
+        };
+        let r = FixResult::of(FixKind::SpManualSync, Ok(outcome("sync s1 succeeded")));
+        assert_eq!(r.short, "sp.manual_sync: sync s1 succeeded");
+        let r = FixResult::of(
+            FixKind::SpResendInvite,
+            Ok(outcome("sp.resend_invite done: 1 call(s) succeeded")),
+        );
+        assert_eq!(r.short, "sp.resend_invite done: 1 call(s) succeeded");
+        assert!(r.ran && r.succeeded);
+        let r = FixResult::of(
+            FixKind::SpReactivate,
+            Err(crate::fixes::FixError::AlreadyRunning),
+        );
+        assert!(!r.ran);
+        assert!(
+            r.short.starts_with("sp.reactivate not run: "),
+            "{}",
+            r.short
+        );
+    }
 
     #[test]
     fn refresh_is_sixty_seconds_by_default_and_never_below_fifteen() {

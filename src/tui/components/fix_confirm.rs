@@ -441,9 +441,11 @@ impl Component for FixConfirm {
             } else {
                 ("✗", t.error)
             };
-            for (n, l) in wrap(&out.message, iw.saturating_sub(2))
+            // The one-liner: on failure it leads with the provider's status and code and
+            // ends with the request id, which the whole message could push out of the box.
+            for (n, l) in wrap(&out.short, iw.saturating_sub(2))
                 .into_iter()
-                .take(3)
+                .take(4)
                 .enumerate()
             {
                 let lead = if n == 0 { mark } else { " " };
@@ -619,8 +621,11 @@ impl Component for FixConfirm {
         if self.outcome.is_some() {
             return vec![Action::Open, Action::Back];
         }
+        if self.running {
+            return vec![Action::Back];
+        }
         let mut hints = vec![Action::Open, Action::Back];
-        if self.toggleable() && !self.running {
+        if self.toggleable() {
             hints.push(Action::Down);
         }
         if self.calls_total > self.calls_height {
