@@ -640,6 +640,8 @@ impl Component for FixConfirm {
     fn hint_word(&self, action: &Action) -> Option<&'static str> {
         Some(match action {
             Action::Open | Action::Back if self.outcome.is_some() => "close",
+            Action::Open if self.tenant.refusal.is_some() => "why not",
+            Action::Back if self.tenant.refusal.is_some() => "close",
             Action::Open => "run",
             Action::Back if self.running => "hide",
             Action::Back => "cancel",

@@ -212,7 +212,12 @@ impl DiagnosticsView {
             t.heading,
         )];
         if info.production {
-            title.push(Span::styled("PRODUCTION ", prod));
+            let word = if area.width >= 80 {
+                "PRODUCTION "
+            } else {
+                "PROD "
+            };
+            title.push(Span::styled(word, prod));
         }
         if loading {
             title.push(Span::styled(
