@@ -483,7 +483,7 @@ fn idle_diagnostics_wake_only_for_what_is_due() {
 }
 
 #[test]
-fn snapshot_unfinished_fix_warning() {
+fn unfinished_fixes_are_reported_at_start() {
     let dir = tempfile::tempdir().expect("tempdir");
     let audit = dir.path().join("audit.jsonl");
     let log = AuditLog::new(&audit);
