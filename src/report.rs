@@ -10,7 +10,7 @@ use crate::checks::{Finding, Status};
 use crate::kb::{KnowledgeBase, plain};
 
 /// One tenant's findings, one per check that ran.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TenantReport {
     pub tenant: String,
     #[serde(serialize_with = "rfc3339")]

@@ -32,9 +32,16 @@ impl Session {
     /// Starts ssodesk with a clean environment: an empty config file in a temp dir, state and
     /// config dirs there too, no NO_COLOR, no display, no SSH.
     fn start(extra_env: &[(&str, &str)], args: &[&str]) -> Session {
+        Self::start_with(true, extra_env, args)
+    }
+
+    /// `with_config: false` gives no config file at all, so ssodesk runs its embedded demo.
+    fn start_with(with_config: bool, extra_env: &[(&str, &str)], args: &[&str]) -> Session {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("config.toml");
-        std::fs::write(&config, "").expect("config file");
+        if with_config {
+            std::fs::write(&config, "").expect("config file");
+        }
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -49,7 +56,9 @@ impl Session {
         cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
         cmd.env("HOME", dir.path());
         cmd.env("TERM", "xterm-256color");
-        cmd.env("SSODESK_CONFIG", &config);
+        if with_config {
+            cmd.env("SSODESK_CONFIG", &config);
+        }
         cmd.env("XDG_CONFIG_HOME", dir.path().join("config"));
         cmd.env("XDG_STATE_HOME", dir.path().join("state"));
         cmd.env("XDG_DATA_HOME", dir.path().join("data"));
@@ -328,4 +337,29 @@ fn a_panic_in_the_main_task_restores_the_terminal_and_exits() {
         text.contains("ssodesk crashed: debug panic in the main task"),
         "{text}"
     );
+}
+
+#[test]
+fn the_demo_tenants_show_with_their_badges_without_a_config() {
+    let mut s = Session::start_with(false, &[], &[]);
+    s.wait_text("of 36");
+    // ctrl-t: the diagnostics tab.
+    s.send(b"\x14");
+    s.wait_text("Tenants");
+    // Every demo tenant is checked in the background and gets its badge.
+    s.wait_for("five checked tenants", |screen| {
+        [
+            "ERROR   acme PROD",
+            "ERROR   globex",
+            "ERROR   initech PROD",
+            "ERROR   umbrella",
+            "OK      hooli",
+        ]
+        .iter()
+        .all(|row| screen.contains(row))
+    });
+    s.wait_text("· checked ");
+    s.send(b"q");
+    assert_eq!(s.wait_exit(), 0);
+    assert_restored(&s);
 }

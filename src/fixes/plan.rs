@@ -78,6 +78,39 @@ impl Plan {
     pub fn call_lines(&self) -> Vec<String> {
         self.steps.iter().map(|s| s.call.to_string()).collect()
     }
+
+    /// The same plan for fewer of its users or groups (the confirmation lets the agent pick):
+    /// steps acting on a user or group not in `keep` are dropped, the summary and target
+    /// follow. Steps that act on no user or group (a sync, a job) stay. Sends nothing.
+    pub fn narrowed(&self, keep: &FixTarget) -> Plan {
+        let user_kept = |id: &str| keep.users.iter().any(|u| u.id == id);
+        let group_kept = |id: &str| keep.groups.iter().any(|g| g.id == id);
+        let mapping_kept = |mapping: &str| {
+            keep.groups
+                .iter()
+                .any(|g| g.mapping_id.as_deref() == Some(mapping))
+        };
+        let steps = self
+            .steps
+            .iter()
+            .filter(|s| match &s.op {
+                Op::SpAddTeamMember { user_id, .. }
+                | Op::SpResendInvite { user_id }
+                | Op::GraphProvisionOnDemand { user_id, .. } => user_kept(user_id),
+                Op::OktaCreatePushMapping { group_id, .. } => group_kept(group_id),
+                Op::OktaSetMappingStatus { mapping_id, .. } => mapping_kept(mapping_id),
+                Op::SpStartSync | Op::GraphStartJob { .. } | Op::GraphRestartJob { .. } => true,
+            })
+            .cloned()
+            .collect();
+        Plan {
+            tenant: self.tenant.clone(),
+            kind: self.kind,
+            target: keep.clone(),
+            summary: summary(self.kind, keep),
+            steps,
+        }
+    }
 }
 
 impl fmt::Display for Plan {
@@ -124,10 +157,8 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
     };
     let missing = |what| PlanError::MissingTarget { kind, what };
     let mut steps = Vec::new();
-    let summary;
     match kind {
         FixKind::SpManualSync => {
-            summary = "start a manual sync of the SSO connection and follow it to its end".into();
             steps.push(Step {
                 subject: "SSO connection".into(),
                 op: Op::SpStartSync,
@@ -137,11 +168,6 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
         FixKind::SpReactivate => {
             let team = t.team.as_ref().ok_or_else(|| missing("a team"))?;
             require_users(t, missing)?;
-            summary = format!(
-                "reactivate {} by adding them to team {}",
-                users_words(&t.users),
-                team.name
-            );
             for u in &t.users {
                 steps.push(Step {
                     subject: u.email.clone(),
@@ -155,7 +181,6 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
         }
         FixKind::SpResendInvite => {
             require_users(t, missing)?;
-            summary = format!("resend the invitation email to {}", users_words(&t.users));
             for u in &t.users {
                 steps.push(Step {
                     subject: u.email.clone(),
@@ -174,14 +199,6 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
             if t.groups.is_empty() {
                 return Err(missing("a group"));
             }
-            summary = format!(
-                "push {} from Okta",
-                t.groups
-                    .iter()
-                    .map(|g| format!("group {}", g.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
             for g in &t.groups {
                 push_group_steps(okta, g, &mut steps);
             }
@@ -192,7 +209,6 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
                 .as_ref()
                 .ok_or_else(|| not_configured("Entra ID"))?;
             let job = t.job_id.as_ref().ok_or_else(|| missing("a job id"))?;
-            summary = format!("start the paused provisioning job {job}");
             steps.push(Step {
                 subject: format!("job {job}"),
                 op: Op::GraphStartJob {
@@ -207,9 +223,6 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
                 .as_ref()
                 .ok_or_else(|| not_configured("Entra ID"))?;
             let job = t.job_id.as_ref().ok_or_else(|| missing("a job id"))?;
-            summary = format!(
-                "restart provisioning job {job}, clearing its quarantine ({RESTART_RESET_SCOPE})"
-            );
             steps.push(Step {
                 subject: format!("job {job}"),
                 op: Op::GraphRestartJob {
@@ -242,10 +255,6 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
                 .ok_or_else(|| {
                     PlanError::Lookup(format!("job {job} has no synchronization rule"))
                 })?;
-            summary = format!(
-                "provision {} now through Entra's provision on demand",
-                users_words(&t.users)
-            );
             for u in &t.users {
                 steps.push(Step {
                     subject: u.email.clone(),
@@ -263,9 +272,43 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
         tenant,
         kind,
         target: t.clone(),
-        summary,
+        summary: summary(kind, t),
         steps,
     })
+}
+
+/// What a fix does to its target, one line.
+fn summary(kind: FixKind, t: &FixTarget) -> String {
+    let job = t.job_id.as_deref().unwrap_or("-");
+    match kind {
+        FixKind::SpManualSync => {
+            "start a manual sync of the SSO connection and follow it to its end".into()
+        }
+        FixKind::SpReactivate => format!(
+            "reactivate {} by adding them to team {}",
+            users_words(&t.users),
+            t.team.as_ref().map_or("-", |team| team.name.as_str())
+        ),
+        FixKind::SpResendInvite => {
+            format!("resend the invitation email to {}", users_words(&t.users))
+        }
+        FixKind::OktaPushGroup => format!(
+            "push {} from Okta",
+            t.groups
+                .iter()
+                .map(|g| format!("group {}", g.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        FixKind::AzureStartJob => format!("start the paused provisioning job {job}"),
+        FixKind::AzureRestartJob => format!(
+            "restart provisioning job {job}, clearing its quarantine ({RESTART_RESET_SCOPE})"
+        ),
+        FixKind::AzureProvisionOnDemand => format!(
+            "provision {} now through Entra's provision on demand",
+            users_words(&t.users)
+        ),
+    }
 }
 
 /// No mapping: create one (Okta pushes at once). A mapping in ERROR or INACTIVE: set it
@@ -320,5 +363,139 @@ fn users_words(users: &[UserRef]) -> String {
     match users {
         [one] => one.email.clone(),
         many => format!("{} users", many.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::TeamRef;
+    use crate::http::Provider;
+
+    fn call(method: &str, url: &str, body: Option<serde_json::Value>) -> PlannedCall {
+        PlannedCall {
+            tenant: "acme".into(),
+            provider: Provider::Sp,
+            method: method.into(),
+            url: url.into(),
+            auth: "Bearer ***".into(),
+            body,
+        }
+    }
+
+    fn user(id: &str) -> UserRef {
+        UserRef {
+            id: id.into(),
+            email: format!("{id}@acme.test"),
+        }
+    }
+
+    fn group(id: &str, mapping: Option<&str>) -> GroupRef {
+        GroupRef {
+            id: id.into(),
+            name: format!("G{id}"),
+            mapping_id: mapping.map(Into::into),
+            mapping_status: mapping.map(|_| "ERROR".into()),
+        }
+    }
+
+    #[test]
+    fn narrowing_keeps_only_the_chosen_users() {
+        let target = FixTarget {
+            users: vec![user("u1"), user("u2")],
+            team: Some(TeamRef {
+                id: "t1".into(),
+                name: "All".into(),
+            }),
+            ..FixTarget::default()
+        };
+        let steps = target
+            .users
+            .iter()
+            .map(|u| Step {
+                subject: u.email.clone(),
+                op: Op::SpAddTeamMember {
+                    team_id: "t1".into(),
+                    user_id: u.id.clone(),
+                },
+                call: call("POST", "http://sp/teams/t1/members", None),
+            })
+            .collect();
+        let plan = Plan {
+            tenant: "acme".into(),
+            kind: FixKind::SpReactivate,
+            summary: summary(FixKind::SpReactivate, &target),
+            target: target.clone(),
+            steps,
+        };
+        assert_eq!(
+            plan.summary,
+            "reactivate 2 users by adding them to team All"
+        );
+        let keep = FixTarget {
+            users: vec![user("u2")],
+            ..target.clone()
+        };
+        let narrow = plan.narrowed(&keep);
+        assert_eq!(narrow.steps.len(), 1);
+        assert_eq!(narrow.steps[0].subject, "u2@acme.test");
+        assert_eq!(
+            narrow.summary,
+            "reactivate u2@acme.test by adding them to team All"
+        );
+        assert_ne!(narrow.key(), plan.key(), "another target is another fix");
+        assert_eq!(plan.narrowed(&target), plan);
+    }
+
+    #[test]
+    fn narrowing_groups_follows_mapping_ids() {
+        let target = FixTarget {
+            groups: vec![group("g1", Some("m1")), group("g2", None)],
+            ..FixTarget::default()
+        };
+        let steps = vec![
+            Step {
+                subject: "group Gg1".into(),
+                op: Op::OktaSetMappingStatus {
+                    mapping_id: "m1".into(),
+                    status: "INACTIVE".into(),
+                },
+                call: call("PATCH", "http://okta/m1", None),
+            },
+            Step {
+                subject: "group Gg1".into(),
+                op: Op::OktaSetMappingStatus {
+                    mapping_id: "m1".into(),
+                    status: "ACTIVE".into(),
+                },
+                call: call("PATCH", "http://okta/m1", None),
+            },
+            Step {
+                subject: "group Gg2".into(),
+                op: Op::OktaCreatePushMapping {
+                    group_id: "g2".into(),
+                    group_name: "Gg2".into(),
+                },
+                call: call("POST", "http://okta/mappings", None),
+            },
+        ];
+        let plan = Plan {
+            tenant: "acme".into(),
+            kind: FixKind::OktaPushGroup,
+            summary: summary(FixKind::OktaPushGroup, &target),
+            target: target.clone(),
+            steps,
+        };
+        let only_g2 = plan.narrowed(&FixTarget {
+            groups: vec![group("g2", None)],
+            ..FixTarget::default()
+        });
+        assert_eq!(only_g2.steps.len(), 1);
+        assert_eq!(only_g2.summary, "push group Gg2 from Okta");
+        let only_g1 = plan.narrowed(&FixTarget {
+            groups: vec![group("g1", Some("m1"))],
+            ..FixTarget::default()
+        });
+        assert_eq!(only_g1.steps.len(), 2);
     }
 }

@@ -7,10 +7,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::checks::Finding;
+use crate::fixes::Plan;
 use crate::kb::Topic;
+use crate::report::TenantReport;
 
 use super::clipboard::CopyOutcome;
 use super::components::toast::Toast;
+use super::engine::{FixResult, FixRun, Recheck};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -34,6 +38,11 @@ pub enum Action {
     Back,
     #[serde(rename = "copy")]
     CopyText,
+    // Diagnostics and fixes.
+    Refresh,
+    Fix,
+    CopyNote,
+    RunChecks,
 
     // Internal: never bound to a key.
     /// Open this article (index into `KnowledgeBase::articles`) in the answer view.
@@ -50,9 +59,53 @@ pub enum Action {
     /// Filter search results by topic; `None` shows every topic.
     #[serde(skip)]
     SetTopic(Option<Topic>),
-    /// Diagnose another tenant (the diagnostics issue fills this in).
+    /// Show this tenant in the diagnostics view (the name may be typed loosely).
     #[serde(skip)]
     SwitchTenant(String),
+    /// Fetch and check tenant `i` now.
+    #[serde(skip)]
+    DiagnoseTenant(usize),
+    /// A tenant's fetch finished. `seq` orders fetches: an older result than the one shown
+    /// is dropped. `recheck` is set when the fetch follows a fix.
+    #[serde(skip)]
+    DiagLoaded {
+        tenant: usize,
+        seq: u64,
+        report: Box<TenantReport>,
+        recheck: Option<Box<Recheck>>,
+    },
+    /// Run an article's related checks (index into the articles) on the current tenant.
+    #[serde(skip)]
+    RunArticleChecks(usize),
+    #[serde(skip)]
+    ChecksLoaded {
+        tenant: usize,
+        article: usize,
+        report: Box<TenantReport>,
+    },
+    /// Copy the ticket note of tenant `i`.
+    #[serde(skip)]
+    CopyReport(usize),
+    /// Build the plan for this finding's fix on tenant `i`.
+    #[serde(skip)]
+    PrepareFix(usize, Box<Finding>),
+    #[serde(skip)]
+    PlanReady {
+        tenant: usize,
+        before: Box<Finding>,
+        plan: Result<Box<Plan>, String>,
+    },
+    /// The agent confirmed the fix.
+    #[serde(skip)]
+    RunFix(Box<FixRun>),
+    #[serde(skip)]
+    FixDone {
+        run: Box<FixRun>,
+        result: FixResult,
+    },
+    /// The rate-limit board changed.
+    #[serde(skip)]
+    RateLimitsChanged,
     #[serde(skip)]
     Toast(Toast),
     /// A native clipboard tool finished.
@@ -129,6 +182,10 @@ bindable! {
     FocusPrev, "focus_prev", "focus back", "Move focus to the previous pane", Move, true;
     Open, "open", "open", "Open the selected answer or run the selected command", Act, true;
     CopyText, "copy", "copy", "Copy the answer as plain text", Act, true;
+    Refresh, "refresh", "refresh", "Check the tenant again now", Act, false;
+    Fix, "fix", "fix", "Fix the selected finding (shows the exact calls first)", Act, false;
+    CopyNote, "copy_note", "ticket note", "Copy a ticket note (Markdown) for the tenant", Act, false;
+    RunChecks, "run_checks", "run checks", "In an answer: run its checks on the current tenant", Act, false;
 }
 
 impl Action {

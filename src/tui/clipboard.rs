@@ -184,6 +184,8 @@ pub fn osc52(text: &str) -> Result<Vec<u8>, String> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CopyOutcome {
     pub tool: &'static str,
+    /// What was copied, in words ("the ticket note for acme"), for the toast.
+    pub what: Option<String>,
     pub bytes: usize,
     pub error: Option<String>,
     /// The text again, when OSC 52 should be tried after a failure.
@@ -208,6 +210,7 @@ pub async fn copy_native(tool: Tool, text: String, fallback: bool) -> CopyOutcom
     }
     CopyOutcome {
         tool: tool.program,
+        what: None,
         bytes,
         fallback: (error.is_some() && fallback).then_some(text),
         error,

@@ -263,6 +263,10 @@ const DEFAULTS: &[(&str, &[&str])] = &[
     ("focus_prev", &["shift-tab"]),
     ("open", &["enter"]),
     ("copy", &["y"]),
+    ("refresh", &["r"]),
+    ("fix", &["f"]),
+    ("copy_note", &["Y"]),
+    ("run_checks", &["d"]),
 ];
 
 #[derive(Debug, Clone)]

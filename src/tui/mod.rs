@@ -14,6 +14,7 @@ mod action;
 mod app;
 mod clipboard;
 mod components;
+mod engine;
 mod event;
 mod keymap;
 mod markdown;
@@ -23,6 +24,8 @@ mod theme;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_diag;
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
@@ -38,21 +41,29 @@ use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdat
 
 pub use action::Action;
 pub use app::{App, AppOptions, MIN_HEIGHT, MIN_WIDTH, View};
+pub use engine::{Engine, refresh_interval};
 pub use keymap::{Key, Keymap};
 pub use theme::{Theme, ThemeSet, check_file as check_theme_file};
 
 use crate::cli::GlobalArgs;
 use crate::config::{ClipboardMode, Config};
+use crate::session::Session;
 use event::{Signals, Wake};
 
-/// Starts the TUI from the command line: config, knowledge base, theme and keys are checked
-/// before the terminal is touched, so a mistake is a plain error message.
+/// Starts the TUI from the command line: config, tenants, knowledge base, theme and keys are
+/// checked before the terminal is touched, so a mistake is a plain error message. With no
+/// config file the session runs the embedded demo, which lives as long as the TUI.
 pub fn start(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let loaded = Config::load_default()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let session = runtime.block_on(Session::open(global))?;
     let config_path = crate::paths::config_file().map(|p| p.display().to_string());
-    let config = loaded.map(|(_, c)| c).unwrap_or_default();
-    let kb = crate::cli::load_kb(global, &config)?;
-    let opts = options(global, &config, config_path)?;
+    let kb = crate::cli::load_kb(global, &session.config)?;
+    let mut opts = options(global, &session.config, config_path)?;
+    opts.engine = Engine::from_session(&session);
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
             "the TUI needs a terminal on stdin and stdout; in scripts use `ssodesk search QUERY`"
@@ -60,13 +71,16 @@ pub fn start(global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     let log = init_logging();
     terminal::set_log_path(log.clone());
-    tracing::info!(articles = kb.articles.len(), theme = %opts.theme.name, "starting the TUI");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    tracing::info!(
+        articles = kb.articles.len(),
+        tenants = session.tenants.len(),
+        demo = session.demo.is_some(),
+        theme = %opts.theme.name,
+        "starting the TUI"
+    );
     let result = runtime.block_on(run(kb, opts));
+    // The demo server (if any) stops here, after the last frame.
+    drop(session);
     // Background tasks (a clipboard tool, later HTTP calls) must not hold the exit up.
     runtime.shutdown_background();
     match result {
@@ -112,7 +126,7 @@ pub fn options(
             .unwrap_or(ClipboardMode::Auto),
         clip_env: clipboard::ClipEnv::detect(),
         mouse: config.mouse,
-        tenants: config.tenants.iter().map(|t| t.name.clone()).collect(),
+        engine: Engine::none(),
         config_path,
     })
 }
@@ -155,6 +169,7 @@ async fn run(kb: crate::kb::KnowledgeBase, opts: AppOptions) -> anyhow::Result<(
     term.backend_mut().clear()?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut app = App::new(kb, opts, tx);
+    app.start();
     let mut events = EventStream::new();
     let mut signals = Signals::new();
     let mut first_frame = true;

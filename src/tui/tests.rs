@@ -23,7 +23,7 @@ use crate::kb::{KbSource, KnowledgeBase, plain};
 
 const LCM: &str = "okta-provisioning-tab-missing";
 
-fn options() -> AppOptions {
+pub(super) fn options() -> AppOptions {
     let themes = ThemeSet::new(None);
     AppOptions {
         theme: themes.load("default").expect("default theme"),
@@ -33,12 +33,12 @@ fn options() -> AppOptions {
         clipboard: ClipboardMode::Osc52,
         clip_env: ClipEnv::default(),
         mouse: true,
-        tenants: Vec::new(),
+        engine: super::engine::Engine::none(),
         config_path: Some("/home/agent/.config/ssodesk/config.toml".to_string()),
     }
 }
 
-fn app_with(kb: KnowledgeBase, opts: AppOptions) -> (App, UnboundedReceiver<Action>) {
+pub(super) fn app_with(kb: KnowledgeBase, opts: AppOptions) -> (App, UnboundedReceiver<Action>) {
     let (tx, rx) = unbounded_channel();
     (App::new(kb, opts, tx), rx)
 }
@@ -49,7 +49,7 @@ fn app() -> (App, UnboundedReceiver<Action>) {
 
 /// A key as the terminal sends it: `q`, `G`, `ctrl-c`, `enter`, `esc`, `tab`, `shift-tab`,
 /// `down`, `up`, `pgdn`, `f1`.
-fn key_event(text: &str) -> KeyEvent {
+pub(super) fn key_event(text: &str) -> KeyEvent {
     let (mods, name) = match text.strip_prefix("ctrl-") {
         Some(rest) if !rest.is_empty() => (KeyModifiers::CONTROL, rest),
         _ => (KeyModifiers::NONE, text),
@@ -79,32 +79,32 @@ fn key_event(text: &str) -> KeyEvent {
     KeyEvent::new_with_kind(code, mods, KeyEventKind::Press)
 }
 
-fn press(app: &mut App, keys: &[&str]) {
+pub(super) fn press(app: &mut App, keys: &[&str]) {
     for k in keys {
         app.handle_event(Event::Key(key_event(k)));
     }
 }
 
-fn type_text(app: &mut App, text: &str) {
+pub(super) fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         let ev = KeyEvent::new_with_kind(KeyCode::Char(c), KeyModifiers::NONE, KeyEventKind::Press);
         app.handle_event(Event::Key(ev));
     }
 }
 
-fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+pub(super) fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     term.draw(|f| app.render(f)).expect("draw");
     term
 }
 
-fn row_text(buf: &Buffer, y: u16) -> String {
+pub(super) fn row_text(buf: &Buffer, y: u16) -> String {
     (0..buf.area.width)
         .map(|x| buf[(x, y)].symbol().to_string())
         .collect()
 }
 
-fn screen_text(buf: &Buffer) -> String {
+pub(super) fn screen_text(buf: &Buffer) -> String {
     (0..buf.area.height)
         .map(|y| row_text(buf, y))
         .collect::<Vec<_>>()
@@ -112,7 +112,7 @@ fn screen_text(buf: &Buffer) -> String {
 }
 
 /// The (x, y) of the first cell where `needle` starts, matching cell symbols.
-fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
+pub(super) fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
     let chars: Vec<char> = needle.chars().collect();
     for y in 0..buf.area.height {
         for x in 0..buf.area.width {
@@ -354,6 +354,7 @@ fn failed_native_copy_falls_back_to_osc52() {
     let (mut app, _rx) = app();
     app.update(Action::CopyDone(CopyOutcome {
         tool: "xclip",
+        what: None,
         bytes: 5,
         error: Some("xclip exited with 1".into()),
         fallback: Some("hello".into()),
@@ -363,6 +364,7 @@ fn failed_native_copy_falls_back_to_osc52() {
     assert!(toast.text.contains("xclip exited with 1") && toast.text.contains("OSC 52"));
     app.update(Action::CopyDone(CopyOutcome {
         tool: "wl-copy",
+        what: None,
         bytes: 2048,
         error: None,
         fallback: None,

@@ -124,6 +124,75 @@ pub fn char_indices_to_ranges(text: &str, indices: &[usize]) -> Vec<Range<usize>
     ranges
 }
 
+/// Wraps `s` into lines of at most `max` columns: at spaces where it can, inside a word
+/// (URLs, ids) where it must. Existing line breaks are kept; an empty input gives no lines.
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    for para in s.split('\n') {
+        let mut line = String::new();
+        let mut used = 0;
+        for word in para.split_inclusive(' ') {
+            let w = width(word);
+            let bare = width(word.trim_end());
+            if used + bare <= max {
+                line.push_str(word);
+                used += w;
+                continue;
+            }
+            if used > 0 && bare <= max {
+                out.push(line.trim_end().to_string());
+                line = word.to_string();
+                used = w;
+                continue;
+            }
+            // A word longer than a line: on a line of its own, cut by columns.
+            if used > 0 {
+                out.push(line.trim_end().to_string());
+                line.clear();
+                used = 0;
+            }
+            for g in word.graphemes(true) {
+                let gw = width(g);
+                if used + gw > max && used > 0 {
+                    out.push(line.trim_end().to_string());
+                    line.clear();
+                    used = 0;
+                }
+                line.push_str(g);
+                used += gw;
+            }
+        }
+        out.push(line.trim_end().to_string());
+    }
+    if s.is_empty() {
+        out.clear();
+    }
+    out
+}
+
+/// Cuts `s` into lines of exactly `max` columns (the last shorter), ignoring word breaks:
+/// for URLs and JSON, where every character counts and none may be lost.
+pub fn wrap_hard(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for g in s.graphemes(true) {
+        let gw = width(g);
+        if used + gw > max && used > 0 {
+            out.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        line.push_str(g);
+        used += gw;
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
 /// Human size: `512 bytes`, `1.2 KB`, `3.4 MB`.
 pub fn human_size(bytes: usize) -> String {
     if bytes < 1024 {
@@ -187,6 +256,29 @@ mod tests {
             char_indices_to_ranges("théme", &[0, 1, 2, 4]),
             vec![0..4, 5..6]
         );
+    }
+
+    #[test]
+    fn wraps_at_spaces_and_inside_long_words() {
+        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(
+            wrap("GET http://host/a/very/long/path", 10),
+            vec!["GET", "http://hos", "t/a/very/l", "ong/path"]
+        );
+        assert_eq!(wrap("a\nb", 5), vec!["a", "b"]);
+        assert!(wrap("", 5).is_empty());
+        for line in wrap("山田太郎のSSOログイン 👩‍🔬 x", 5) {
+            assert!(width(&line) <= 5, "{line}");
+        }
+    }
+
+    #[test]
+    fn hard_wrap_keeps_every_character() {
+        let url = "PATCH http://127.0.0.1:1/okta/acme/api/v1/apps/0oa/group-push/mappings/gPm";
+        let lines = wrap_hard(url, 20);
+        assert_eq!(lines.concat(), url);
+        assert!(lines.iter().all(|l| width(l) <= 20));
+        assert_eq!(lines[0], "PATCH http://127.0.0");
     }
 
     #[test]

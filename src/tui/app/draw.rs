@@ -38,23 +38,36 @@ impl App {
         }
         self.toasts.render(frame, body, ctx.theme);
         let hints = self.hint_labels();
-        let right = match self.tasks.values().next_back() {
-            Some(label) => format!("{} {label}…", SPINNER[self.spinner % SPINNER.len()]),
-            None => String::new(),
-        };
+        let right = self.status_right();
         statusbar::render(frame, status, &hints, &right, ctx.theme);
+    }
+
+    /// The right of the bottom line: a rate limit holding calls back, then the newest task
+    /// in progress (and how many more there are).
+    fn status_right(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(rate) = self.rate_limit_text() {
+            parts.push(rate);
+        }
+        if let Some(label) = self.tasks.values().next_back() {
+            let spin = SPINNER[self.shared.spinner % SPINNER.len()];
+            let more = match self.tasks.len() {
+                1 => String::new(),
+                n => format!(" (+{})", n - 1),
+            };
+            parts.push(format!("{spin} {label}…{more}"));
+        }
+        parts.join(" · ")
     }
 
     /// The bottom line's (key, word) pairs for whatever has focus. While typing, a key that
     /// would type is no use, so another key of the action is shown (or none).
     fn hint_labels(&self) -> Vec<(String, &'static str)> {
-        let (hints, typing) = match self.popups.last() {
-            Some(p) => (p.component_ref().hints(), p.component_ref().captures_text()),
-            None => {
-                let c = self.focused_ref();
-                (c.hints(), c.captures_text())
-            }
+        let c = match self.popups.last() {
+            Some(p) => p.component_ref(),
+            None => self.focused_ref(),
         };
+        let (hints, typing) = (c.hints(), c.captures_text());
         let empty_search =
             self.popups.is_empty() && self.view == View::Search && self.search.query().is_empty();
         let keymap = &self.shared.keymap;
@@ -69,7 +82,7 @@ impl App {
                 } else {
                     keymap.label(a)
                 }?;
-                Some((key, b.short))
+                Some((key, c.hint_word(a).unwrap_or(b.short)))
             })
             .collect()
     }
@@ -77,14 +90,23 @@ impl App {
     fn render_header(&self, frame: &mut Frame, area: Rect) {
         let t = &self.shared.theme;
         let mut spans = vec![Span::styled(" ssodesk ", t.accent), Span::raw(" ")];
-        for (view, label) in [(View::Search, "Search"), (View::Diagnostics, "Diagnostics")] {
-            let active = self.view == view || (view == View::Search && self.view == View::Answer);
+        let tabs = [
+            (View::Search, "Search", Action::Search),
+            (View::Diagnostics, "Diagnostics", Action::Diagnostics),
+        ];
+        for (view, label, action) in tabs {
+            let active =
+                self.view == view || (self.view == View::Answer && self.answer_from == view);
             let style = if active {
                 t.text.patch(t.selection)
             } else {
                 t.muted
             };
             spans.push(Span::styled(format!(" {label} "), style));
+            // The key that gets there, so both tabs are one key apart.
+            if let Some(key) = self.shared.keymap.label(&action) {
+                spans.push(Span::styled(format!("{key} "), t.muted));
+            }
             spans.push(Span::raw(" "));
         }
         // The breadcrumb only when a useful part of the title fits.
@@ -102,10 +124,13 @@ impl App {
                 t.muted,
             ));
         }
-        let right = match self.search.topic() {
+        let mut right = match self.search.topic() {
             Some(topic) => format!("topic: {topic} "),
             None => String::new(),
         };
+        if self.engine.read_only {
+            right.push_str("READ-ONLY ");
+        }
         let used: usize = spans.iter().map(|s| width(&s.content)).sum();
         let pad = usize::from(area.width).saturating_sub(used + width(&right));
         spans.push(Span::raw(" ".repeat(pad)));

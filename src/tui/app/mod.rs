@@ -8,26 +8,30 @@
 //! right. Nothing here writes to the terminal: raw sequences (OSC 52) go to an outbox the
 //! loop writes before the next frame.
 
+mod diag;
 mod draw;
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::Action;
 use super::clipboard::{self, ClipEnv, CopyOutcome, Plan};
 use super::components::answer::AnswerView;
-use super::components::diagnostics::DiagnosticsView;
+use super::components::diagnostics::{DiagnosticsView, TenantInfo};
+use super::components::fix_confirm::{FixConfirm, parse_accent};
 use super::components::help::HelpPopup;
 use super::components::palette::{Choices, Palette};
 use super::components::search::SearchView;
 use super::components::toast::{Toast, Toasts};
 use super::components::{Component, Ctx};
+use super::engine::Engine;
 use super::keymap::{Key, Keymap};
-use super::text::{human_size, truncate};
+use super::text::human_size;
 use super::theme::{Theme, ThemeSet};
 use crate::config::ClipboardMode;
 use crate::kb::{KnowledgeBase, plain};
@@ -49,11 +53,11 @@ pub enum View {
     Diagnostics,
 }
 
-/// Modal layers over the views; the top one gets the keys. The fix confirmation of the
-/// fixes issue becomes one more variant.
+/// Modal layers over the views; the top one gets the keys.
 pub enum Popup {
     Help(HelpPopup),
     Palette(Box<Palette>),
+    Fix(Box<FixConfirm>),
 }
 
 impl Popup {
@@ -61,6 +65,7 @@ impl Popup {
         match self {
             Popup::Help(p) => p,
             Popup::Palette(p) => p.as_mut(),
+            Popup::Fix(p) => p.as_mut(),
         }
     }
 
@@ -68,6 +73,7 @@ impl Popup {
         match self {
             Popup::Help(p) => p,
             Popup::Palette(p) => p.as_ref(),
+            Popup::Fix(p) => p.as_ref(),
         }
     }
 
@@ -75,6 +81,7 @@ impl Popup {
         match self {
             Popup::Help(p) => p.is_done(),
             Popup::Palette(p) => p.is_done(),
+            Popup::Fix(p) => p.is_done(),
         }
     }
 }
@@ -89,7 +96,9 @@ pub struct AppOptions {
     pub clipboard: ClipboardMode,
     pub clip_env: ClipEnv,
     pub mouse: bool,
-    pub tenants: Vec<String>,
+    /// The tenants to diagnose and what fixes them; [`Engine::none`] for the knowledge base
+    /// only.
+    pub engine: Engine,
     pub config_path: Option<String>,
 }
 
@@ -100,6 +109,10 @@ struct Shared {
     theme: Theme,
     theme_gen: u64,
     keymap: Keymap,
+    /// The spinner's frame.
+    spinner: usize,
+    /// A fixed "now" for tests; `None` reads the clock.
+    clock: Option<DateTime<Utc>>,
 }
 
 impl Shared {
@@ -110,7 +123,13 @@ impl Shared {
             theme: &self.theme,
             theme_gen: self.theme_gen,
             keymap: &self.keymap,
+            spinner: SPINNER[self.spinner % SPINNER.len()],
+            now: self.now(),
         }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.unwrap_or_else(Utc::now)
     }
 }
 
@@ -125,7 +144,6 @@ pub struct App {
     /// Background tasks in flight, by id, with what the spinner says about them.
     tasks: BTreeMap<u64, String>,
     next_task: u64,
-    spinner: usize,
     next_spin: Option<Instant>,
     tx: UnboundedSender<Action>,
     outbox: Vec<Vec<u8>>,
@@ -136,7 +154,10 @@ pub struct App {
     clipboard: ClipboardMode,
     clip_env: ClipEnv,
     mouse: bool,
-    tenants: Vec<String>,
+    engine: Engine,
+    diag: diag::DiagState,
+    /// The view the answer was opened from; Esc in the answer goes back there.
+    answer_from: View,
 }
 
 impl App {
@@ -148,19 +169,33 @@ impl App {
             theme: opts.theme,
             theme_gen: 0,
             keymap: opts.keymap,
+            spinner: 0,
+            clock: None,
         };
         let search = SearchView::new(&shared.ctx());
+        let tenants: Vec<TenantInfo> = opts
+            .engine
+            .tenants
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TenantInfo {
+                name: t.name.clone(),
+                production: t.production,
+                accent: parse_accent(t.accent.as_deref(), opts.no_color),
+                refusal: opts.engine.refusal(i),
+            })
+            .collect();
+        let n = tenants.len();
         App {
             shared,
             view: View::Search,
             search,
             answer: AnswerView::default(),
-            diagnostics: DiagnosticsView::new(opts.tenants.clone(), opts.config_path),
+            diagnostics: DiagnosticsView::new(tenants, opts.config_path),
             popups: Vec::new(),
             toasts: Toasts::default(),
             tasks: BTreeMap::new(),
             next_task: 0,
-            spinner: 0,
             next_spin: None,
             tx,
             outbox: Vec::new(),
@@ -171,7 +206,9 @@ impl App {
             clipboard: opts.clipboard,
             clip_env: opts.clip_env,
             mouse: opts.mouse,
-            tenants: opts.tenants,
+            engine: opts.engine,
+            diag: diag::DiagState::new(n),
+            answer_from: View::Search,
         }
     }
 
@@ -203,6 +240,15 @@ impl App {
         &self.answer
     }
 
+    pub fn diagnostics(&self) -> &DiagnosticsView {
+        &self.diagnostics
+    }
+
+    /// Measures ages against `at` instead of the clock, so screens with ages are stable.
+    pub fn freeze_clock(&mut self, at: DateTime<Utc>) {
+        self.shared.clock = Some(at);
+    }
+
     pub fn theme(&self) -> &Theme {
         &self.shared.theme
     }
@@ -224,21 +270,31 @@ impl App {
         self.popups.last().map(|p| match p {
             Popup::Help(_) => "help",
             Popup::Palette(_) => "palette",
+            Popup::Fix(_) => "fix",
         })
     }
 
-    /// When the loop must wake without input: a toast to expire, a spinner frame. `None`
-    /// when idle, so an idle app sleeps until the next event.
+    /// The fix confirmation, when it is the top popup.
+    pub fn fix_popup(&self) -> Option<&FixConfirm> {
+        match self.popups.last() {
+            Some(Popup::Fix(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// When the loop must wake without input: a toast to expire, a spinner frame, and on
+    /// the diagnostics view the next auto-refresh and the next change of "checked N s ago".
+    /// `None` when idle, so an idle app sleeps until the next event.
     pub fn next_wakeup(&self) -> Option<Instant> {
         let spin = if self.tasks.is_empty() {
             None
         } else {
             self.next_spin
         };
-        match (self.toasts.next_expiry(), spin) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [self.toasts.next_expiry(), spin, self.diag_wakeup()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     pub fn on_tick(&mut self, now: Instant) {
@@ -246,10 +302,11 @@ impl App {
             self.dirty = true;
         }
         if !self.tasks.is_empty() && self.next_spin.is_some_and(|t| now >= t) {
-            self.spinner = (self.spinner + 1) % SPINNER.len();
+            self.shared.spinner = (self.shared.spinner + 1) % SPINNER.len();
             self.next_spin = Some(now + SPIN_EVERY);
             self.dirty = true;
         }
+        self.diag_tick(now);
     }
 
     // ---- input ----
@@ -362,6 +419,11 @@ impl App {
 
     /// Applies an action and whatever follow-up actions it leads to.
     pub fn update(&mut self, action: Action) {
+        // The rate-limit board changes often; redraw only when what is shown changes.
+        if action == Action::RateLimitsChanged {
+            self.rate_limits_changed();
+            return;
+        }
         let mut next = Some(action);
         let mut chain = 0;
         while let Some(action) = next.take() {
@@ -377,7 +439,7 @@ impl App {
 
     fn apply(&mut self, action: Action) -> Option<Action> {
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => self.request_quit(),
             Action::Help => {
                 if matches!(self.popups.last(), Some(Popup::Help(_))) {
                     self.popups.pop();
@@ -400,10 +462,19 @@ impl App {
             Action::Diagnostics => {
                 self.popups.clear();
                 self.view = View::Diagnostics;
+                self.refresh_due(Instant::now());
             }
-            Action::CloseAnswer => self.view = View::Search,
+            Action::CloseAnswer => {
+                self.view = self.answer_from;
+                if self.view == View::Diagnostics {
+                    self.refresh_due(Instant::now());
+                }
+            }
             Action::OpenArticle(index) => {
                 let keep = self.view == View::Answer;
+                if !keep {
+                    self.answer_from = self.view;
+                }
                 self.answer.open(index, keep, &self.shared.ctx());
                 self.view = View::Answer;
             }
@@ -418,19 +489,29 @@ impl App {
                 };
                 self.toast(Toast::info(text));
             }
-            Action::SwitchTenant(name) => {
-                let text = if self.tenants.is_empty() {
-                    "No tenants configured".to_string()
-                } else if self.tenants.contains(&name) {
-                    format!(
-                        "Diagnostics for {} are not available yet",
-                        truncate(&name, 40)
-                    )
-                } else {
-                    format!("No tenant named \"{}\"", truncate(&name, 40))
-                };
-                self.toast(Toast::warn(text));
-            }
+            Action::SwitchTenant(name) => self.switch_tenant(&name),
+            Action::DiagnoseTenant(i) => self.refresh_now(i),
+            Action::DiagLoaded {
+                tenant,
+                seq,
+                report,
+                recheck,
+            } => self.diag_loaded(tenant, seq, *report, recheck.map(|r| *r)),
+            Action::RunArticleChecks(article) => self.run_article_checks(article),
+            Action::ChecksLoaded {
+                tenant,
+                article,
+                report,
+            } => self.diagnostics.related_loaded(tenant, article, *report),
+            Action::CopyReport(i) => self.copy_report(i),
+            Action::PrepareFix(i, finding) => self.prepare_fix(i, *finding),
+            Action::PlanReady {
+                tenant,
+                before,
+                plan,
+            } => self.plan_ready(tenant, *before, plan),
+            Action::RunFix(run) => self.run_fix(*run),
+            Action::FixDone { run, result } => self.fix_done(*run, result),
             Action::Toast(t) => self.toast(t),
             Action::CopyDone(outcome) => self.copy_done(outcome),
             Action::TaskDone { id, result } => {
@@ -477,7 +558,7 @@ impl App {
         Choices {
             themes: self.themes.names(),
             current_theme: self.shared.theme.name.clone(),
-            tenants: self.tenants.clone(),
+            tenants: self.engine.tenants.iter().map(|t| t.name.clone()).collect(),
         }
     }
 
@@ -497,14 +578,14 @@ impl App {
     }
 
     /// Starts background work. Its result comes back through the action channel; the app
-    /// never waits for it.
-    pub fn spawn_task<F>(&mut self, label: &str, work: F)
+    /// never waits for it. False when there is no runtime to run it on (nothing started).
+    pub fn spawn_task<F>(&mut self, label: &str, work: F) -> bool
     where
         F: Future<Output = Action> + Send + 'static,
     {
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
             self.toast(Toast::error(format!("{label}: no async runtime")));
-            return;
+            return false;
         };
         let id = self.next_task;
         self.next_task += 1;
@@ -521,6 +602,7 @@ impl App {
                 result: Box::new(result),
             });
         });
+        true
     }
 
     fn copy_article(&mut self, index: usize) {
@@ -528,22 +610,32 @@ impl App {
             return;
         };
         let text = plain::to_plain(&article.body);
+        self.copy_text(text, None);
+    }
+
+    /// Copies through the configured clipboard; `what` names it in the toast.
+    fn copy_text(&mut self, text: String, what: Option<String>) {
         match clipboard::plan(self.clipboard, &self.clip_env) {
-            Plan::Osc52 => self.copy_osc52(&text, None),
+            Plan::Osc52 => self.copy_osc52(&text, None, what.as_deref()),
             Plan::Native { tool, fallback } => {
                 self.spawn_task("Copying", async move {
-                    Action::CopyDone(clipboard::copy_native(tool, text, fallback).await)
+                    let mut outcome = clipboard::copy_native(tool, text, fallback).await;
+                    outcome.what = what;
+                    Action::CopyDone(outcome)
                 });
             }
             Plan::Impossible(why) => self.toast(Toast::error(format!("Not copied: {why}"))),
         }
     }
 
-    fn copy_osc52(&mut self, text: &str, after: Option<String>) {
+    fn copy_osc52(&mut self, text: &str, after: Option<String>, what: Option<&str>) {
         match clipboard::osc52(text) {
             Ok(seq) => {
                 self.outbox.push(seq);
-                let size = human_size(text.len());
+                let size = match what {
+                    Some(w) => format!("{w} ({})", human_size(text.len())),
+                    None => human_size(text.len()),
+                };
                 match after {
                     Some(why) => self.toast(Toast::warn(format!(
                         "{why}; copied {size} via OSC 52 instead"
@@ -556,13 +648,13 @@ impl App {
     }
 
     fn copy_done(&mut self, outcome: CopyOutcome) {
+        let size = match &outcome.what {
+            Some(w) => format!("{w} ({})", human_size(outcome.bytes)),
+            None => human_size(outcome.bytes),
+        };
         match (outcome.error, outcome.fallback) {
-            (None, _) => self.toast(Toast::ok(format!(
-                "Copied {} via {}",
-                human_size(outcome.bytes),
-                outcome.tool
-            ))),
-            (Some(e), Some(text)) => self.copy_osc52(&text, Some(e)),
+            (None, _) => self.toast(Toast::ok(format!("Copied {size} via {}", outcome.tool))),
+            (Some(e), Some(text)) => self.copy_osc52(&text, Some(e), outcome.what.as_deref()),
             (Some(e), None) => self.toast(Toast::error(format!("Not copied: {e}"))),
         }
     }

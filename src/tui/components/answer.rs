@@ -248,6 +248,7 @@ impl Component for AnswerView {
                 Focus::Body => None,
             },
             Action::CopyText => Some(Action::CopyArticle(article)),
+            Action::RunChecks => Some(Action::RunArticleChecks(article)),
             Action::Back => match self.history.pop() {
                 Some(prev) => {
                     self.show(prev, ctx);
@@ -313,6 +314,7 @@ impl Component for AnswerView {
                 Action::Down,
                 Action::PageDown,
                 Action::CopyText,
+                Action::RunChecks,
                 Action::FocusNext,
                 Action::Back,
                 Action::Search,

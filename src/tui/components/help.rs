@@ -84,6 +84,45 @@ impl HelpPopup {
             t.muted,
         )));
         lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "In the fix confirmation",
+            t.heading,
+        )));
+        let k = |a: &Action, fallback: &str| {
+            ctx.keymap
+                .typing_label(a)
+                .unwrap_or_else(|| fallback.to_string())
+        };
+        let fix_keys: [(String, &str); 5] = [
+            (
+                k(&Action::Open, "enter"),
+                "Run it (production: after typing the tenant's name)",
+            ),
+            (
+                "space j k ↑ ↓".to_string(),
+                "Choose the users or groups it acts on",
+            ),
+            (
+                k(&Action::FocusNext, "tab"),
+                "Switch between the choices and the name field",
+            ),
+            (
+                format!(
+                    "{} {}",
+                    k(&Action::PageUp, "pgup"),
+                    k(&Action::PageDown, "pgdn")
+                ),
+                "Scroll the calls",
+            ),
+            (
+                k(&Action::Back, "esc"),
+                "Cancel; once it runs, hide it (the fix goes on)",
+            ),
+        ];
+        for (keys, what) in fix_keys {
+            lines.push(row(keys, what));
+        }
+        lines.push(Line::default());
         let palette = ctx
             .keymap
             .label(&Action::CommandPalette)

@@ -3,12 +3,14 @@
 
 pub mod answer;
 pub mod diagnostics;
+pub mod fix_confirm;
 pub mod help;
 pub mod palette;
 pub mod search;
 pub mod statusbar;
 pub mod toast;
 
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
@@ -27,6 +29,10 @@ pub struct Ctx<'a> {
     /// Bumped on every theme change, so cached rendered text is redone.
     pub theme_gen: u64,
     pub keymap: &'a Keymap,
+    /// The spinner's current frame, for anything shown as in progress.
+    pub spinner: &'static str,
+    /// The time ages ("checked 20 s ago") are measured against.
+    pub now: DateTime<Utc>,
 }
 
 pub trait Component {
@@ -56,6 +62,12 @@ pub trait Component {
 
     /// The actions the bottom line advertises while this component has focus.
     fn hints(&self) -> Vec<Action>;
+
+    /// A word for an action in the bottom line when the usual one does not fit here
+    /// ("run" rather than "open" in the fix confirmation).
+    fn hint_word(&self, _action: &Action) -> Option<&'static str> {
+        None
+    }
 }
 
 /// A rectangle of at most `w` x `h` centred in `area` (never larger than `area`).

@@ -24,7 +24,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "topic NAME | all",
         "Show only answers of one topic; all shows every topic",
     ),
-    ("tenant NAME", "Diagnose another tenant"),
+    (
+        "tenant NAME",
+        "Show a tenant's diagnostics (fuzzy: `tenant glob`)",
+    ),
     ("search", "Go to the search input"),
     ("diagnostics", "Show the diagnostics view"),
     ("help", "Show the keys"),
@@ -79,7 +82,7 @@ impl Choices {
         for name in &self.tenants {
             push(
                 format!("tenant {name}"),
-                "Diagnose this tenant".to_string(),
+                "Show this tenant's diagnostics".to_string(),
                 Action::SwitchTenant(name.clone()),
             );
         }
@@ -449,6 +452,8 @@ mod tests {
             theme: &theme,
             theme_gen: 0,
             keymap: &keymap,
+            spinner: "⠋",
+            now: chrono::Utc::now(),
         };
         p.update(&a, &ctx)
     }
