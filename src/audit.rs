@@ -80,8 +80,17 @@ pub fn os_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .or_else(account_name)
         .map(|s| crate::sanitize::clean_line(&s))
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The account name from the system when the environment does not say (cron, tmux without
+/// a login shell): `id -un` exists on every Unix.
+fn account_name() -> Option<String> {
+    let out = std::process::Command::new("id").arg("-un").output().ok()?;
+    let name = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !name.is_empty()).then_some(name)
 }
 
 /// A fresh run id: time plus randomness, unique enough to pair lines.

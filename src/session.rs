@@ -26,6 +26,9 @@ pub struct Session {
     pub clients: Vec<TenantClients>,
     /// Kept alive while the session lives: dropping it stops the embedded server.
     pub demo: Option<DemoHandle>,
+    /// Configured tenants that could not be set up (a missing secret variable, a bad URL),
+    /// with the reason. The others still work: one broken tenant must not lock an agent out.
+    pub broken: Vec<(String, String)>,
     pub read_only: bool,
 }
 
@@ -39,13 +42,21 @@ impl Session {
             None => (None, Config::default()),
         };
         let http = HttpClient::new(HttpOptions::default())?;
+        let mut broken = Vec::new();
         let (tenants, demo) = if global.demo || config_path.is_none() {
             let (handle, tenants) = crate::demo::start_embedded()
                 .await
                 .context("cannot start the embedded demo")?;
             (tenants, Some(handle))
         } else {
-            let tenants = tenant::resolve_all(&config, config_path.as_deref())?;
+            let secrets = tenant::SecretSource::from_env(config_path.as_deref());
+            let mut tenants = Vec::new();
+            for t in &config.tenants {
+                match tenant::resolve(t, &secrets) {
+                    Ok(t) => tenants.push(t),
+                    Err(e) => broken.push((t.name.clone(), e.to_string())),
+                }
+            }
             (tenants, None)
         };
         let clients = tenants
@@ -60,6 +71,7 @@ impl Session {
             tenants,
             clients,
             demo,
+            broken,
         })
     }
 
@@ -71,8 +83,12 @@ impl Session {
             .find(|(t, _)| t.name == name)
     }
 
-    /// An error naming the unknown tenant and the known ones.
+    /// An error naming the unknown tenant and the known ones (or why a configured one is
+    /// unusable).
     pub fn unknown_tenant(&self, name: &str) -> anyhow::Error {
+        if let Some((_, why)) = self.broken.iter().find(|(n, _)| n == name) {
+            return anyhow::anyhow!("{why}");
+        }
         let names: Vec<&str> = self.tenants.iter().map(|t| t.name.as_str()).collect();
         if names.is_empty() {
             anyhow::anyhow!("unknown tenant `{name}`: no tenants are configured")

@@ -136,6 +136,21 @@ pub fn push_groups(snap: &Snapshot) -> Finding {
         Ok(g) => &g.items,
         Err(e) => return unavailable(ID, FAQ, "the groups assigned to the Okta app", e),
     };
+    // Group Push rides on provisioning: without it, pushing cannot work and is not offered.
+    if let Ok(ProvisioningFeature::NotEnabled { .. }) = &o.provisioning {
+        let assigned = o.app_groups.as_ref().map_or(0, |g| g.items.len());
+        return Finding::new(
+            ID,
+            Status::Warning,
+            "Group Push is unavailable: the app has no provisioning",
+            FAQ,
+        )
+        .detail(format!(
+            "Okta pushes groups only to apps with provisioning on; {} assigned to the app \
+             will not reach their teams until okta.provisioning is resolved.",
+            count(assigned, "group", "groups")
+        ));
+    }
     let name = |id: &str| o.group_name(id).unwrap_or(id).to_string();
     let group_ref = |id: &str, m: Option<&PushMapping>| GroupRef {
         id: id.to_string(),

@@ -866,3 +866,18 @@ fn a_recent_invitation_makes_a_pending_user_not_stale() {
         f.evidence
     );
 }
+
+#[test]
+fn push_groups_offers_no_fix_without_provisioning() {
+    let mut s = healthy();
+    let o = okta_mut(&mut s);
+    o.provisioning = Ok(ProvisioningFeature::NotEnabled {
+        reason: NotEnabledReason::AppProvisioningOff,
+        message: t("Provisioning is not enabled for the app instance."),
+    });
+    o.app_groups = Ok(Listing::complete(vec![group("00gNew", "Sales")]));
+    let f = find(&s, "okta.push_groups");
+    assert_eq!(f.status, Status::Warning);
+    assert!(f.fix.is_none(), "pushing cannot work without provisioning");
+    assert!(f.detail.contains("1 group"), "{}", f.detail);
+}

@@ -45,7 +45,16 @@ pub async fn run(global: &GlobalArgs, args: &DiagnoseArgs) -> anyhow::Result<Exi
         }
         None => session.clients.clone(),
     };
-    if clients.is_empty() {
+    // Tenants the config names but that could not be set up count as "could not check".
+    let broken = if args.tenant.is_none() {
+        for (name, why) in &session.broken {
+            eprintln!("ssodesk: tenant {name} could not be checked: {why}");
+        }
+        !session.broken.is_empty()
+    } else {
+        false
+    };
+    if clients.is_empty() && !broken {
         anyhow::bail!("no tenants to check: add [[tenants]] to the config, or use --demo");
     }
     let reports: Vec<TenantReport> = diagnose_all(&clients, DEFAULT_CONCURRENCY)
@@ -68,7 +77,12 @@ pub async fn run(global: &GlobalArgs, args: &DiagnoseArgs) -> anyhow::Result<Exi
             write!(out, "{}", notes.join("\n---\n\n"))?;
         }
     }
-    Ok(ExitCode::from(report::exit_code(&reports)))
+    let code = if broken {
+        2
+    } else {
+        report::exit_code(&reports)
+    };
+    Ok(ExitCode::from(code))
 }
 
 /// A fix that started and never ended is a change of unknown outcome: say so on stderr.

@@ -32,6 +32,8 @@ pub struct Engine {
     pub tenants: Vec<Tenant>,
     /// Same order as `tenants`.
     pub clients: Vec<TenantClients>,
+    /// Configured tenants that could not be set up, one message each.
+    pub broken: Vec<String>,
     /// The executor, or why there is none (no data directory for the audit log).
     pub executor: Result<Executor, String>,
     /// `--read-only` or `read_only` in the config.
@@ -56,6 +58,7 @@ impl Engine {
         Engine {
             tenants: Vec::new(),
             clients: Vec::new(),
+            broken: Vec::new(),
             executor: Err("no tenants are configured".into()),
             read_only: false,
             rate_limits: None,
@@ -70,6 +73,11 @@ impl Engine {
     pub fn from_session(session: &Session) -> Engine {
         Engine {
             tenants: session.tenants.clone(),
+            broken: session
+                .broken
+                .iter()
+                .map(|(name, why)| format!("tenant {name} is not checked: {why}"))
+                .collect(),
             clients: session.clients.clone(),
             executor: session.executor().map_err(|e| format!("{e:#}")),
             read_only: session.read_only,

@@ -182,3 +182,47 @@ fn unknown_fix_kind_names_the_valid_ones() {
         "{err}"
     );
 }
+
+#[test]
+fn a_tenant_that_cannot_be_set_up_does_not_stop_the_others() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        r#"
+[[tenants]]
+name = "broken"
+[tenants.sp]
+url = "http://127.0.0.1:9"
+org = "broken"
+token_env = "SSODESK_TEST_UNSET_VARIABLE"
+
+[[tenants]]
+name = "down"
+[tenants.sp]
+url = "http://127.0.0.1:9"
+org = "down"
+token_env = "SSODESK_TEST_SP_TOKEN"
+"#,
+    )
+    .expect("config");
+    let out = ssodesk(home.path())
+        .env("SSODESK_CONFIG", &config)
+        .env("SSODESK_TEST_SP_TOKEN", "x")
+        .env_remove("SSODESK_TEST_UNSET_VARIABLE")
+        .args(["diagnose", "--all"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}{err}");
+    assert!(
+        err.contains("tenant broken could not be checked")
+            && err.contains("SSODESK_TEST_UNSET_VARIABLE"),
+        "{err}"
+    );
+    assert!(
+        text.contains("down  [unavailable]"),
+        "the other tenant was still checked: {text}"
+    );
+}

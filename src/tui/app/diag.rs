@@ -88,6 +88,9 @@ impl App {
     }
 
     fn warn_unfinished(&mut self) {
+        for why in self.engine.broken.clone() {
+            self.toast(Toast::warn(why));
+        }
         let Some(path) = self.engine.audit_path.clone() else {
             return;
         };
