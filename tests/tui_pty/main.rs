@@ -4,6 +4,8 @@
 
 #![cfg(unix)]
 
+mod security;
+
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -25,7 +27,7 @@ struct Session {
     writer: Arc<Mutex<Box<dyn Write + Send>>>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
     master: Box<dyn portable_pty::MasterPty + Send>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Session {
@@ -37,10 +39,20 @@ impl Session {
 
     /// `with_config: false` gives no config file at all, so ssodesk runs its embedded demo.
     fn start_with(with_config: bool, extra_env: &[(&str, &str)], args: &[&str]) -> Session {
+        Self::start_config(with_config.then_some(""), extra_env, args)
+    }
+
+    /// Starts with this config file text (`None`: no config file, the embedded demo).
+    fn start_config(
+        config_text: Option<&str>,
+        extra_env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Session {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("config.toml");
-        if with_config {
-            std::fs::write(&config, "").expect("config file");
+        let with_config = config_text.is_some();
+        if let Some(text) = config_text {
+            std::fs::write(&config, text).expect("config file");
         }
         let pty = native_pty_system()
             .openpty(PtySize {
@@ -106,7 +118,7 @@ impl Session {
             writer,
             child,
             master: pty.master,
-            _dir: dir,
+            dir,
         }
     }
 
@@ -141,6 +153,11 @@ impl Session {
             .parser
             .screen()
             .contents()
+    }
+
+    /// The temp dir that is HOME and holds the config, data and state dirs.
+    fn home(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     fn raw(&self) -> Vec<u8> {
