@@ -65,6 +65,10 @@ pub struct DemoOptions {
     pub okta_rate_window: Duration,
     /// More tenants after the five scenarios, cycling through them (`acme-001`, ...).
     pub extra_tenants: usize,
+    /// Add the `hostile` tenant, whose names, emails and error messages carry terminal
+    /// escape sequences, bidi and zero-width characters, very long and wide text (see
+    /// [`scenarios::hostile_text`]). Off by default: the normal demo has five tenants.
+    pub hostile: bool,
 }
 
 impl Default for DemoOptions {
@@ -77,6 +81,7 @@ impl Default for DemoOptions {
             okta_rate_limit: 600,
             okta_rate_window: Duration::from_secs(60),
             extra_tenants: 0,
+            hostile: false,
         }
     }
 }
@@ -119,6 +124,7 @@ impl DemoState {
             scenarios::Shape {
                 okta_limit: opts.okta_rate_limit,
                 okta_window: opts.okta_rate_window,
+                hostile: opts.hostile,
             },
             opts.extra_tenants,
         )
@@ -611,10 +617,12 @@ pub async fn start_embedded() -> anyhow::Result<(DemoHandle, Vec<Tenant>)> {
     Ok((handle, tenants))
 }
 
-/// `ssodesk demo [--port N]`: serves until ctrl-c, after printing the URL and a config.
-pub async fn serve_standalone(port: u16) -> anyhow::Result<()> {
+/// `ssodesk demo [--port N] [--hostile]`: serves until ctrl-c, after printing the URL and a
+/// config.
+pub async fn serve_standalone(port: u16, hostile: bool) -> anyhow::Result<()> {
     let handle = DemoServer::start(DemoOptions {
         port,
+        hostile,
         ..DemoOptions::default()
     })
     .await?;
