@@ -261,6 +261,18 @@ impl ApiResponse {
         serde_json::from_slice(&self.body).map_err(|e| self.decode_error(&e.to_string()))
     }
 
+    /// Accepts a write's success answer when its body is empty or JSON. Anything else (a
+    /// proxy's HTML page answered with 200, a body cut short) is a `Decode` error: the call's
+    /// effect is then unknown, and saying it worked would be a guess.
+    pub fn expect_ack(&self) -> Result<(), ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        serde_json::from_slice::<serde::de::IgnoredAny>(&self.body)
+            .map(|_| ())
+            .map_err(|e| self.decode_error(&e.to_string()))
+    }
+
     pub fn decode_error(&self, what: &str) -> ApiError {
         let text = String::from_utf8_lossy(&self.body);
         let t = text.trim_start();
@@ -531,10 +543,15 @@ impl HttpClient {
             } else {
                 opts.timeout
             };
-            (
-                ErrorKind::Timeout,
-                format!("no complete answer within {}", human_duration(limit)),
-            )
+            let message = match status {
+                // The status line came, the body did not finish: a slow or stuck stream.
+                Some(st) => format!(
+                    "HTTP {st} arrived but its body did not finish within {}",
+                    human_duration(limit)
+                ),
+                None => format!("no complete answer within {}", human_duration(limit)),
+            };
+            (ErrorKind::Timeout, message)
         } else if e.is_connect() {
             (ErrorKind::Connect, error_chain(e))
         } else if e.is_body() || e.is_decode() {
