@@ -42,8 +42,9 @@ impl RetryPolicy {
 /// `Retry-After`: delay seconds or an HTTP date (RFC 9110 10.2.3). A date in the past is zero.
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let v = value.trim();
+    // A day at most: a hostile or broken value must not become a wait no clock can hold.
     if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        return Some(Duration::from_secs(secs.min(86_400)));
     }
     // Some servers send fractional seconds; accept them rather than ignoring the hint.
     if let Ok(secs) = v.parse::<f64>() {
@@ -133,6 +134,10 @@ mod tests {
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
+        assert_eq!(
+            parse_retry_after("18446744073709551615", now),
+            Some(Duration::from_secs(86_400))
+        );
     }
 
     #[test]
