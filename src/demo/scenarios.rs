@@ -1098,12 +1098,18 @@ pub mod hostile_text {
         .join(" ")
     }
 
-    /// A 10,000-character name: wide CJK, emoji and escape sequences along the way.
+    /// A 10,000-character name, mostly printable (wide CJK, emoji with a ZWJ), with an
+    /// escape sequence and a zero-width character every few hundred characters.
     pub fn long_name() -> String {
-        let unit = format!("Long{CSI}名前{ZERO_WIDTH}👩\u{200d}💻");
         let mut s = String::new();
+        let mut n = 0;
         while s.chars().count() < 10_000 {
-            s.push_str(&unit);
+            s.push_str("Long名前👩\u{200d}💻 ");
+            n += 1;
+            if n % 50 == 0 {
+                s.push_str(CSI);
+                s.push_str(ZERO_WIDTH);
+            }
         }
         s.chars().take(10_000).collect()
     }

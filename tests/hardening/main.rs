@@ -4,3 +4,4 @@
 
 mod common;
 mod fault_matrix;
+mod hostile;
