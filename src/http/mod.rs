@@ -28,6 +28,7 @@ pub use error::{
 pub use paging::{
     Listing, lenient_count, link_next, parse_link_next, same_origin, scim_next_start,
 };
+use ratelimit::Hold;
 pub use ratelimit::{RateLimitBoard, RateLimitInfo};
 pub use retry::{RateHeaders, RetryPolicy, backoff, parse_rate_headers, parse_retry_after};
 
@@ -370,24 +371,37 @@ impl HttpClient {
         let sem = self.semaphore(&req.limit_key);
         let mut attempt: u32 = 0;
         loop {
-            let hold = rates.reserve(
-                &req.limit_key,
-                req.provider,
-                &req.tenant,
-                opts.max_retry_wait,
-            );
-            if !hold.is_zero() {
-                tracing::debug!(tenant = %req.tenant, api = req.provider.id(), wait_ms = hold.as_millis() as u64, "rate limit: holding a call");
-                tokio::time::sleep(hold).await;
-                rates.done_waiting(&req.limit_key);
+            let mut asked = false;
+            loop {
+                let hold = rates.reserve(
+                    &req.limit_key,
+                    req.provider,
+                    &req.tenant,
+                    opts.max_retry_wait,
+                    asked,
+                );
+                let (Hold::Go(wait) | Hold::Ask(wait)) = hold;
+                if !wait.is_zero() {
+                    tracing::debug!(tenant = %req.tenant, api = req.provider.id(), wait_ms = wait.as_millis() as u64, "rate limit: holding a call");
+                    tokio::time::sleep(wait).await;
+                    rates.done_waiting(&req.limit_key);
+                }
+                if matches!(hold, Hold::Go(_)) {
+                    break;
+                }
+                asked = true;
             }
             let outcome = {
-                let _permit = sem
-                    .acquire()
-                    .await
-                    .map_err(|_| ctx.error(ErrorKind::Request, "HTTP layer shut down"))?;
-                self.send_once(req, &ctx).await
+                let permit = sem.acquire().await;
+                match permit {
+                    Ok(_permit) => self.send_once(req, &ctx).await,
+                    Err(_) => Err(ctx.error(ErrorKind::Request, "HTTP layer shut down")),
+                }
             };
+            if outcome.is_err() {
+                // Sent without an answer, or not sent: either way no longer out.
+                rates.release(&req.limit_key);
+            }
             let retries_left = attempt < opts.max_retries;
             match outcome {
                 Ok(mut resp) => {

@@ -64,6 +64,9 @@ pub struct RateHeaders {
     pub remaining: Option<u64>,
     /// Seconds from now until the window resets (already corrected for clock skew).
     pub reset_in: Option<Duration>,
+    /// `X-Rate-Limit-Reset` as sent (epoch seconds on the server's clock): it names the
+    /// window, so answers of one window can be told from the next one's.
+    pub reset_epoch: Option<u64>,
 }
 
 impl RateHeaders {
@@ -81,7 +84,8 @@ pub fn parse_rate_headers(headers: &HeaderMap, now: SystemTime) -> RateHeaders {
             .and_then(|v| v.to_str().ok())
             .and_then(|s| s.trim().parse::<u64>().ok())
     };
-    let reset_in = num("x-rate-limit-reset").map(|reset| {
+    let reset_epoch = num("x-rate-limit-reset");
+    let reset_in = reset_epoch.map(|reset| {
         let server_now = headers
             .get(reqwest::header::DATE)
             .and_then(|v| v.to_str().ok())
@@ -99,6 +103,7 @@ pub fn parse_rate_headers(headers: &HeaderMap, now: SystemTime) -> RateHeaders {
         limit: num("x-rate-limit-limit"),
         remaining: num("x-rate-limit-remaining"),
         reset_in,
+        reset_epoch,
     }
 }
 
