@@ -513,6 +513,16 @@ impl DemoHandle {
         admin::set_rate_limit(&self.state, tenant, limit, window)
     }
 
+    /// How many calls the tenant's Okta answered 429 for its rate limit (not injected
+    /// faults) since the limit was last set; `None` for a tenant without Okta.
+    pub fn okta_rate_limited(&self, tenant: &str) -> Option<u64> {
+        self.state
+            .world()
+            .tenant(tenant)
+            .and_then(|t| t.okta.as_ref())
+            .map(|o| o.rate.rejected)
+    }
+
     /// Invitations resent for an org: (user id, when).
     pub fn invites(&self, org: &str) -> Vec<(String, chrono::DateTime<Utc>)> {
         self.state
