@@ -4,4 +4,6 @@
 
 mod common;
 mod fault_matrix;
+mod fuzz;
 mod hostile;
+mod rate_limit;
