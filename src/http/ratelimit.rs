@@ -203,6 +203,8 @@ impl RateLimitBoard {
             }
             info.waiting_until = match hold {
                 Hold::Go(d) if d.is_zero() => None,
+                // Waiting a moment for an answer that is out: not worth a redraw.
+                Hold::Ask(d) if d <= POLL => info.waiting_until,
                 // Held: until the window's reset when it is known, else for now.
                 Hold::Ask(_) if info.remaining == Some(0) => info.reset_at.filter(|r| *r > now).or(
                     Some(now + chrono::Duration::from_std(delay).unwrap_or_default()),
