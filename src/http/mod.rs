@@ -28,7 +28,7 @@ pub use error::{
 pub use paging::{
     Listing, lenient_count, link_next, parse_link_next, same_origin, scim_next_start,
 };
-use ratelimit::Hold;
+use ratelimit::{Hold, Slot};
 pub use ratelimit::{RateLimitBoard, RateLimitInfo};
 pub use retry::{RateHeaders, RetryPolicy, backoff, parse_rate_headers, parse_retry_after};
 
@@ -372,7 +372,9 @@ impl HttpClient {
         let mut attempt: u32 = 0;
         loop {
             let mut asked = false;
-            loop {
+            // Counted as out from here; released if no answer is recorded, however the
+            // call ends (an error, or the caller dropping it).
+            let slot = loop {
                 let hold = rates.reserve(
                     &req.limit_key,
                     req.provider,
@@ -381,16 +383,17 @@ impl HttpClient {
                     asked,
                 );
                 let (Hold::Go(wait) | Hold::Ask(wait)) = hold;
+                let slot = matches!(hold, Hold::Go(_)).then(|| Slot::new(rates, &req.limit_key));
                 if !wait.is_zero() {
                     tracing::debug!(tenant = %req.tenant, api = req.provider.id(), wait_ms = wait.as_millis() as u64, "rate limit: holding a call");
                     tokio::time::sleep(wait).await;
                     rates.done_waiting(&req.limit_key);
                 }
-                if matches!(hold, Hold::Go(_)) {
-                    break;
+                if let Some(slot) = slot {
+                    break slot;
                 }
                 asked = true;
-            }
+            };
             let outcome = {
                 let permit = sem.acquire().await;
                 match permit {
@@ -398,10 +401,6 @@ impl HttpClient {
                     Err(_) => Err(ctx.error(ErrorKind::Request, "HTTP layer shut down")),
                 }
             };
-            if outcome.is_err() {
-                // Sent without an answer, or not sent: either way no longer out.
-                rates.release(&req.limit_key);
-            }
             let retries_left = attempt < opts.max_retries;
             match outcome {
                 Ok(mut resp) => {
@@ -413,7 +412,7 @@ impl HttpClient {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, now));
                     let throttled = resp.status == 429;
-                    rates.record(&req.limit_key, &rate, throttled, retry_after);
+                    slot.answered(&rate, throttled, retry_after);
                     if !req.retry.on_status(resp.status) || !retries_left {
                         if throttled {
                             resp.retry_at = retry_after.or(rate.reset_in).map(|d| {

@@ -68,6 +68,44 @@ pub(crate) enum Hold {
     Ask(Duration),
 }
 
+/// One call counted as out (from [`Hold::Go`] until its answer is recorded). Dropping it
+/// unrecorded (no answer, or the caller gave up and dropped the call) releases it, so a
+/// cancelled call never leaves the board waiting for an answer that will not come.
+pub(crate) struct Slot<'a> {
+    board: &'a RateLimitBoard,
+    key: &'a str,
+    open: bool,
+}
+
+impl<'a> Slot<'a> {
+    pub(crate) fn new(board: &'a RateLimitBoard, key: &'a str) -> Self {
+        Self {
+            board,
+            key,
+            open: true,
+        }
+    }
+
+    /// The answer came: what its headers said.
+    pub(crate) fn answered(
+        mut self,
+        headers: &RateHeaders,
+        throttled: bool,
+        retry_after: Option<Duration>,
+    ) {
+        self.open = false;
+        self.board.record(self.key, headers, throttled, retry_after);
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            self.board.release(self.key);
+        }
+    }
+}
+
 /// How often a held call asks again while the answer it waits for is out.
 const POLL: Duration = Duration::from_millis(50);
 

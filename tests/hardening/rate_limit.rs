@@ -140,3 +140,25 @@ async fn a_sweep_stays_under_a_low_okta_limit_and_completes() {
         );
     }
 }
+
+/// The first Okta call of a root learns the limit while the others wait for its answer; if
+/// that call is dropped (a refresh cancelled, a timeout around it), the others must not wait
+/// for an answer that never comes.
+#[tokio::test]
+async fn a_dropped_first_call_does_not_hold_the_rest_forever() {
+    use ssodesk::demo::{Fault, FaultRule};
+    use ssodesk::providers::OktaClient;
+    let d = demo().await;
+    let t = d.tenant("hooli").expect("hooli");
+    let okta = t.okta.as_ref().expect("okta");
+    d.set_fault(FaultRule::new(None, format!("{}/*", okta.url.path()), Fault::Hang).times(1));
+    let http = http();
+    let c = OktaClient::new(&http, "hooli", okta);
+    let first = tokio::time::timeout(Duration::from_millis(200), c.app()).await;
+    assert!(first.is_err(), "the first call hangs and is dropped");
+    let next = tokio::time::timeout(Duration::from_secs(30), c.app()).await;
+    assert!(
+        matches!(next, Ok(Ok(_))),
+        "the next call goes and succeeds: {next:?}"
+    );
+}
