@@ -13,6 +13,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::FixTarget;
+use crate::report::{LINE_CLIP, clip};
+use crate::sanitize::clean_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -201,14 +203,17 @@ pub fn format_text(entries: &[Entry]) -> String {
                 s
             }
         };
+        // The log is a file anyone with access could edit: its text is cleaned and cut
+        // like any other input before it reaches the terminal.
+        let field = |s: &str, max: usize| clip(&clean_line(s), max);
         out.push_str(&format!(
             "{}  {:<10} {:<8} {:<26} {:<28} {}\n",
             e.time.to_rfc3339_opts(SecondsFormat::Secs, true),
-            e.tenant,
-            e.user,
-            e.kind,
-            target,
-            what
+            field(&e.tenant, 40),
+            field(&e.user, 40),
+            field(&e.kind, 40),
+            field(&target, 100),
+            field(&what, LINE_CLIP)
         ));
     }
     out
@@ -297,6 +302,18 @@ mod tests {
         assert_eq!(entries.len(), 2);
         assert_eq!(bad.len(), 1);
         assert!(bad[0].contains(":2:"), "{bad:?}");
+    }
+
+    #[test]
+    fn text_is_cleaned_and_cut() {
+        let mut e = entry(Event::End, "r1");
+        e.tenant = "ac\x1b[2Jme".into();
+        e.message = Some(format!("\x1b]52;c;eA==\x07{}", "m".repeat(5000)));
+        e.target.users[0].email = "z\u{202e}@x".repeat(1000);
+        let text = format_text(&[e]);
+        assert!(crate::sanitize::is_clean(&text), "{text:?}");
+        assert!(text.contains("acme"));
+        assert!(text.chars().count() < 600, "{}", text.chars().count());
     }
 
     #[test]

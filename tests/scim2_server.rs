@@ -123,3 +123,86 @@ async fn probe_with_a_wrong_token() {
     assert_eq!(e.status, Some(401));
     assert!(!e.to_string().contains("not-the-token"));
 }
+
+// ---------------------------------------------------------------------------- full diagnosis
+
+use ssodesk::checks::{Finding, Status};
+use ssodesk::demo::{DemoOptions, DemoServer};
+use ssodesk::diagnose::diagnose;
+use ssodesk::snapshot::TenantClients;
+
+/// Diagnoses the demo's hooli tenant (SP admin API, Okta and Graph on the demo) with its SCIM
+/// section pointing at `url` with `token`, and returns the `scim.endpoint` finding.
+async fn scim_finding(tenant: &str, scim: Option<(&reqwest::Url, &str)>) -> Finding {
+    let d = DemoServer::start(DemoOptions::for_tests())
+        .await
+        .expect("demo");
+    let mut t = d.tenant(tenant).expect("demo tenant");
+    if let Some((url, token)) = scim {
+        t = t.with_scim(ScimTenant {
+            url: url.clone(),
+            token: Secret::new(token),
+        });
+    }
+    let http = HttpClient::new(HttpOptions::for_tests()).expect("http");
+    let diag = diagnose(&TenantClients::new(&http, &t)).await;
+    diag.report
+        .findings
+        .into_iter()
+        .find(|f| f.check == "scim.endpoint")
+        .expect("scim.endpoint ran")
+}
+
+#[tokio::test]
+async fn diagnosis_with_scim2_server_is_ok() {
+    let Some((url, token)) = peer("diagnosis_with_scim2_server_is_ok") else {
+        return;
+    };
+    let f = scim_finding("hooli", Some((&url, &token))).await;
+    assert_eq!(f.status, Status::Ok, "{f:#?}");
+    assert!(f.title.contains("accepts the token"), "{}", f.title);
+}
+
+#[tokio::test]
+async fn diagnosis_with_a_wrong_token_reports_it_rejected() {
+    let Some((url, _)) = peer("diagnosis_with_a_wrong_token_reports_it_rejected") else {
+        return;
+    };
+    let f = scim_finding("hooli", Some((&url, "not-the-token"))).await;
+    assert_eq!(
+        (f.status, f.faq.as_str()),
+        (Status::Error, "scim-token-rejected"),
+        "{f:#?}"
+    );
+    assert!(
+        f.title.contains("rejected the token (HTTP 401)"),
+        "{}",
+        f.title
+    );
+    for part in ["tenant hooli", "SCIM endpoint", "/v2/Users", "HTTP 401"] {
+        assert!(f.detail.contains(part), "{part} in {}", f.detail);
+    }
+    assert!(!f.detail.contains("not-the-token"));
+}
+
+/// The demo's globex SCIM answers 404 to a filter that matches nobody (what makes Entra
+/// quarantine a job): the 404 warning, with the answer that links it. No scim2-server needed.
+#[tokio::test]
+async fn a_404_to_an_empty_filter_gives_the_404_warning() {
+    let f = scim_finding("globex", None).await;
+    assert_eq!(
+        (f.status, f.faq.as_str()),
+        (Status::Warning, "scim-filter-404-quarantine"),
+        "{f:#?}"
+    );
+    assert!(
+        f.title
+            .contains("A filter for a missing user answers 404 instead of 200"),
+        "{}",
+        f.title
+    );
+    assert!(
+        f.evidence.iter().any(|e| e.contains("-> HTTP 404")),
+        "{f:#?}"
+    );
+}

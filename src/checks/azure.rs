@@ -46,7 +46,9 @@ pub fn next_cycle(job: &SyncJob) -> Option<DateTime<Utc>> {
         .filter(|s| *s > 0)
         .map(|s| Duration::seconds(s as i64))
         .unwrap_or(Duration::minutes(CYCLE_MINUTES));
-    job.last_success_end().map(|t| t + interval)
+    // A time at the end of chrono's range (a hostile API's "+262143-12-31") has no next.
+    job.last_success_end()
+        .and_then(|t| t.checked_add_signed(interval))
 }
 
 /// "in 12 min", "now (4 min overdue)".

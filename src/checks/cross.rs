@@ -136,21 +136,33 @@ pub fn missing_users(snap: &Snapshot) -> Finding {
         .detail(detail);
     }
     if evidence.is_empty() {
-        let mut f = Finding::new(
+        // An unread source may hold the missing users: not an all-clear.
+        if !errors.is_empty() {
+            return Finding::new(
+                ID,
+                Status::Unavailable,
+                "Could not read every IdP's assigned users",
+                FAQ,
+            )
+            .detail(format!(
+                "The users of the sources that could be read all exist in the SP, but:\n{}",
+                errors.join("\n")
+            ));
+        }
+        return Finding::new(
             ID,
             Status::Ok,
             "Every user assigned in the IdP exists in the SP",
             FAQ,
         );
-        if !errors.is_empty() {
-            f = f.detail(format!(
-                "Not every source could be read: {}",
-                errors.join("; ")
-            ));
-        }
-        return f;
     }
     let total = evidence.len();
+    if !errors.is_empty() {
+        causes.push(format!(
+            "Not every source could be read:\n{}",
+            errors.join("\n")
+        ));
+    }
     let mut f = Finding::new(
         ID,
         Status::Warning,

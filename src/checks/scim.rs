@@ -30,16 +30,21 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
         }
     };
     if probe.is_auth_failure() {
-        let why = probe
-            .not_found
-            .error
-            .as_ref()
-            .map(|e| format!(" ({})", e.message))
+        let refused = [Some(&probe.not_found), probe.list.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|a| matches!(a.status, 401 | 403));
+        let why = refused
+            .and_then(|a| a.error.as_ref())
+            .map(|e| format!(" ({e})"))
             .unwrap_or_default();
         return Finding::new(
             ID,
             Status::Error,
-            format!("The SCIM endpoint rejected the token (HTTP {})", probe.status()),
+            format!(
+                "The SCIM endpoint rejected the token (HTTP {})",
+                refused.map_or(probe.status(), |a| a.status)
+            ),
             FAQ,
         )
         .detail(format!(
@@ -54,6 +59,39 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
         "GET /Users?filter={} -> HTTP {}",
         probe.filter, answer.status
     )];
+    if let Some(l) = &probe.list {
+        evidence.push(format!(
+            "GET /Users?startIndex=1&count=1 -> HTTP {}",
+            l.status
+        ));
+    }
+    // The plain list failing too means the endpoint itself is broken (a wrong base URL, a
+    // server error), not only its filter handling.
+    let list_failed = probe
+        .list
+        .as_ref()
+        .filter(|l| !(200..300).contains(&l.status));
+    if let Some(l) = list_failed {
+        let why = l
+            .error
+            .as_ref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        return Finding::new(
+            ID,
+            Status::Error,
+            format!(
+                "The SCIM endpoint answered HTTP {} to a user list",
+                l.status
+            ),
+            FAQ,
+        )
+        .detail(format!(
+            "The IdP cannot list or look up users at {}{why}. Check the SCIM base URL.",
+            s.base_url
+        ))
+        .evidence(evidence);
+    }
     if answer.status == 404 {
         warnings.push((
             "A filter for a missing user answers 404 instead of 200 with an empty list".into(),
@@ -63,7 +101,7 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
         let why = answer
             .error
             .as_ref()
-            .map(|e| format!(": {}", e.message))
+            .map(|e| format!(": {e}"))
             .unwrap_or_default();
         return Finding::new(
             ID,
@@ -75,6 +113,15 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
             FAQ,
         )
         .detail(format!("The IdP's lookups fail the same way{why}."))
+        .evidence(evidence);
+    } else if let Some(e) = &answer.error {
+        return Finding::new(
+            ID,
+            Status::Error,
+            "The SCIM endpoint's answer to a user filter is not SCIM JSON",
+            FAQ,
+        )
+        .detail(format!("{e}. The IdP cannot read its lookups either."))
         .evidence(evidence);
     } else if !answer.list_response {
         warnings.push((
@@ -92,6 +139,22 @@ pub fn endpoint(snap: &Snapshot) -> Finding {
     }
     if let Some(ct) = &answer.content_type {
         evidence.push(format!("Content-Type: {ct}"));
+    }
+    // The user list as the IdP pages through it; a rejected token was reported above.
+    if let Err(e) = &s.users
+        && !e.is_auth()
+    {
+        evidence.extend(warnings.iter().map(|(w, _)| w.clone()));
+        return Finding::new(
+            ID,
+            Status::Error,
+            "The SCIM endpoint's user list cannot be read",
+            FAQ,
+        )
+        .detail(format!(
+            "{e}. The IdP pages through this list to match users; it fails the same way."
+        ))
+        .evidence(evidence);
     }
     if warnings.is_empty() {
         return Finding::new(

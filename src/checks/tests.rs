@@ -881,3 +881,72 @@ fn push_groups_offers_no_fix_without_provisioning() {
     assert!(f.fix.is_none(), "pushing cannot work without provisioning");
     assert!(f.detail.contains("1 group"), "{}", f.detail);
 }
+
+#[test]
+fn scim_endpoint_broken_list_bad_bodies_and_unreadable_users_are_errors() {
+    // 404 to the plain list too: a wrong base URL, not the filter quirk.
+    let mut s = healthy();
+    probe_mut(&mut s).status = 404;
+    if let Ok(ScimProbe { list: Some(l), .. }) = &mut scim_mut(&mut s).probe {
+        l.status = 404;
+        l.error = Some(err(Provider::Scim, Some(404), ErrorKind::Status));
+    }
+    let f = find(&s, "scim.endpoint");
+    assert_eq!(f.status, Status::Error, "{}", f.title);
+    assert!(f.detail.contains("HTTP 404") && f.detail.contains("tenant acme"));
+
+    // 200 with a body that is not JSON.
+    let mut s = healthy();
+    probe_mut(&mut s).error = Some(err(Provider::Scim, Some(200), ErrorKind::Decode));
+    let f = find(&s, "scim.endpoint");
+    assert_eq!(f.status, Status::Error);
+    assert!(f.detail.contains("unexpected answer"), "{}", f.detail);
+
+    // The user list cannot be read; a rejected token there is not this finding's error.
+    let mut s = healthy();
+    scim_mut(&mut s).users = Err(err(Provider::Scim, Some(200), ErrorKind::Decode));
+    let f = find(&s, "scim.endpoint");
+    assert_eq!(f.status, Status::Error);
+    assert!(f.title.contains("user list"), "{}", f.title);
+    scim_mut(&mut s).users = Err(err(Provider::Scim, Some(401), ErrorKind::Status));
+    assert_eq!(find(&s, "scim.endpoint").status, Status::Ok);
+}
+
+#[test]
+fn missing_users_with_an_unread_source_is_not_an_all_clear() {
+    let mut s = healthy();
+    okta_mut(&mut s).app_users = Err(err(Provider::Okta, Some(500), ErrorKind::Status));
+    let f = find(&s, "cross.missing_users");
+    assert_eq!(f.status, Status::Unavailable);
+    assert!(f.detail.contains("Okta API") && f.detail.contains("500"));
+    // Users missing from a source that was read still make the warning, errors noted.
+    azure_mut(&mut s)
+        .assigned_users
+        .as_mut()
+        .expect("assigned")
+        .items
+        .push(AssignedUser {
+            user: serde_json::from_value(json!({"id": "g9", "mail": "zed@acme.test"}))
+                .expect("user"),
+            via_group: None,
+        });
+    let f = find(&s, "cross.missing_users");
+    assert_eq!(f.status, Status::Warning);
+    assert!(f.detail.contains("Not every source could be read"));
+}
+
+#[test]
+fn times_at_the_end_of_the_calendar_do_not_overflow() {
+    let mut s = healthy();
+    let j = job(json!({
+        "id": "scim.0123", "templateId": "scim",
+        "schedule": {"state": "Active", "interval": "P3650D"},
+        "status": {"code": "Quarantine",
+            "lastSuccessfulExecution": {"timeEnded": "+262142-12-31T23:59:59"},
+            "quarantine": {"nextAttempt": "+262142-12-31T23:59:59", "seriesBegan": "-262143-01-01T00:00:00"}}
+    }));
+    azure_mut(&mut s).jobs = Ok(vec![j]);
+    for f in run_all(&s) {
+        assert!(!f.title.is_empty());
+    }
+}

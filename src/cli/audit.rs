@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::audit::{AuditLog, format_text, unfinished};
+use crate::sanitize::clean_line;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -25,7 +26,10 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         .read()
         .with_context(|| format!("cannot read the audit log {}", path.display()))?;
     for b in &bad {
-        eprintln!("warning: skipped an unreadable line: {b}");
+        eprintln!(
+            "warning: skipped an unreadable line: {}",
+            crate::report::clip(&clean_line(b), crate::report::LINE_CLIP)
+        );
     }
     if let Some(t) = &args.tenant {
         entries.retain(|e| &e.tenant == t);
@@ -43,7 +47,9 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<ExitCode> {
             writeln!(
                 out,
                 "warning: run {} ({} on {}) started and never finished",
-                e.run, e.kind, e.tenant
+                clean_line(&e.run),
+                clean_line(&e.kind),
+                clean_line(&e.tenant)
             )?;
         }
     }

@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use super::GlobalArgs;
 use crate::diagnose::{DEFAULT_CONCURRENCY, diagnose_all};
 use crate::report::{self, TenantReport};
+use crate::sanitize::clean_line;
 use crate::session::Session;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,10 +96,10 @@ pub fn warn_unfinished_fixes() {
         for e in crate::audit::unfinished(&entries) {
             eprintln!(
                 "warning: fix {} on tenant {} started {} and never finished (run {}); check its target by hand",
-                e.kind,
-                e.tenant,
+                clean_line(&e.kind),
+                clean_line(&e.tenant),
                 e.time.format("%Y-%m-%d %H:%M UTC"),
-                e.run
+                clean_line(&e.run)
             );
         }
     }

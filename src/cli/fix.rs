@@ -175,7 +175,8 @@ fn finish(
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(report)?)?;
     } else {
-        let t = text();
+        // Plans can carry a 10,000-character group name in a JSON body: cut long lines.
+        let t = crate::report::clip_lines(&text(), crate::report::LINE_CLIP);
         write!(out, "{t}")?;
         if !t.ends_with('\n') {
             writeln!(out)?;

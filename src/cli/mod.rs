@@ -76,6 +76,10 @@ pub struct DemoArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8088)]
     pub port: u16,
+    /// Add the `hostile` tenant, whose data carries terminal escape sequences, bidi and
+    /// zero-width characters and very long names (for testing what reaches the terminal).
+    #[arg(long)]
+    pub hostile: bool,
 }
 
 #[derive(Debug, Args)]
@@ -140,7 +144,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Config(ConfigCommand::Check)) => config_check(),
         Some(Command::Demo(args)) => {
-            tokio::runtime::Runtime::new()?.block_on(crate::demo::serve_standalone(args.port))?;
+            tokio::runtime::Runtime::new()?
+                .block_on(crate::demo::serve_standalone(args.port, args.hostile))?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Diagnose(args)) => runtime()?.block_on(diagnose::run(&cli.global, &args)),

@@ -65,6 +65,10 @@ pub struct DemoOptions {
     pub okta_rate_window: Duration,
     /// More tenants after the five scenarios, cycling through them (`acme-001`, ...).
     pub extra_tenants: usize,
+    /// Add the `hostile` tenant, whose names, emails and error messages carry terminal
+    /// escape sequences, bidi and zero-width characters, very long and wide text (see
+    /// [`scenarios::hostile_text`]). Off by default: the normal demo has five tenants.
+    pub hostile: bool,
 }
 
 impl Default for DemoOptions {
@@ -77,6 +81,7 @@ impl Default for DemoOptions {
             okta_rate_limit: 600,
             okta_rate_window: Duration::from_secs(60),
             extra_tenants: 0,
+            hostile: false,
         }
     }
 }
@@ -119,6 +124,7 @@ impl DemoState {
             scenarios::Shape {
                 okta_limit: opts.okta_rate_limit,
                 okta_window: opts.okta_rate_window,
+                hostile: opts.hostile,
             },
             opts.extra_tenants,
         )
@@ -507,6 +513,16 @@ impl DemoHandle {
         admin::set_rate_limit(&self.state, tenant, limit, window)
     }
 
+    /// How many calls the tenant's Okta answered 429 for its rate limit (not injected
+    /// faults) since the limit was last set; `None` for a tenant without Okta.
+    pub fn okta_rate_limited(&self, tenant: &str) -> Option<u64> {
+        self.state
+            .world()
+            .tenant(tenant)
+            .and_then(|t| t.okta.as_ref())
+            .map(|o| o.rate.rejected)
+    }
+
     /// Invitations resent for an org: (user id, when).
     pub fn invites(&self, org: &str) -> Vec<(String, chrono::DateTime<Utc>)> {
         self.state
@@ -611,10 +627,12 @@ pub async fn start_embedded() -> anyhow::Result<(DemoHandle, Vec<Tenant>)> {
     Ok((handle, tenants))
 }
 
-/// `ssodesk demo [--port N]`: serves until ctrl-c, after printing the URL and a config.
-pub async fn serve_standalone(port: u16) -> anyhow::Result<()> {
+/// `ssodesk demo [--port N] [--hostile]`: serves until ctrl-c, after printing the URL and a
+/// config.
+pub async fn serve_standalone(port: u16, hostile: bool) -> anyhow::Result<()> {
     let handle = DemoServer::start(DemoOptions {
         port,
+        hostile,
         ..DemoOptions::default()
     })
     .await?;

@@ -7,6 +7,7 @@
 //! | `initech` (production) | Okta without Lifecycle Management + SCIM | the app has no provisioning features and the features API answers 400 `E0000001` (`okta.provisioning` error); SSO `setup_in_progress` at step 3 (`sp.sso_setup` info); workspace `Initech_Corp!` (`sp.workspace_name`); `connected_org_count = 2` (`sp.single_org`); the SCIM token ssodesk holds was rotated on the SP side, so SCIM answers **401** (`scim.endpoint` error) |
 //! | `umbrella` | Entra ID | job `Paused`, schedule `Disabled` with the TimeSpan.MaxValue interval, never succeeded (last success with `0001-01-01` sentinel times) (`azure.job_state` warning, `azure.sync_lag`); **ada** assigned but absent from the SP (`cross.missing_users`; a start runs a cycle that provisions her); SSO setup `failed` (`sp.sso_setup` warning) |
 //! | `hooli` | Okta + Entra ID + SCIM | nothing: every check is ok (a green badge) |
+//! | `hostile` (opt-in: `DemoOptions::hostile`, `ssodesk demo --hostile`) | Okta + Entra ID + SCIM | names, emails, team and group names, error summaries and job errors carry ESC/CSI/OSC (52, 8) and C1 sequences, BEL/BS/CR, bidi overrides, zero-width characters, a 10,000-character name, emoji and CJK (see [`hostile_text`]); trips the pending, deactivated, duplicate, workspace, last-sync, login-method, push-group, app-user, job-state and missing-user checks |
 //!
 //! Notes for the checks: deactivated JIT users have no team (that is how reactivation puts
 //! them back); Okta's `STAGED` and `ERROR` users are not provisioned users, so only **dana**
@@ -27,12 +28,20 @@ pub const NAMES: &[&str] = &["acme", "globex", "initech", "umbrella", "hooli"];
 pub(crate) struct Shape {
     pub okta_limit: u64,
     pub okta_window: std::time::Duration,
+    /// Add the [`HOSTILE`] tenant after the five scenarios.
+    pub hostile: bool,
 }
+
+/// The opt-in tenant whose API data is hostile text (see [`hostile_text`]).
+pub const HOSTILE: &str = "hostile";
 
 /// Builds the world: the five tenants, then `extra` more cycling through the scenarios
 /// (`acme-001`, `globex-002`, ...) for sweeps and benchmarks.
 pub(crate) fn build_world(now: DateTime<Utc>, shape: Shape, extra: usize) -> World {
     let mut tenants: Vec<DemoTenant> = NAMES.iter().map(|n| build(n, n, now, shape)).collect();
+    if shape.hostile {
+        tenants.push(build(HOSTILE, HOSTILE, now, shape));
+    }
     for i in 0..extra {
         let kind = NAMES[i % NAMES.len()];
         let name = format!("{kind}-{:03}", i + 1);
@@ -58,6 +67,7 @@ fn build(kind: &str, name: &str, now: DateTime<Utc>, shape: Shape) -> DemoTenant
         "globex" => b.globex(),
         "initech" => b.initech(),
         "umbrella" => b.umbrella(),
+        HOSTILE => b.hostile(),
         _ => b.hooli(),
     }
 }
@@ -852,6 +862,257 @@ impl Builder {
             scim: Some(self.scim("")),
         }
     }
+
+    /// Names, emails, group names and error messages carrying escape sequences, C1 controls,
+    /// bidi overrides, zero-width characters, a 10,000-character name, emoji and CJK. It
+    /// trips `sp.pending_users`, `sp.deactivated_jit`, `sp.duplicates`, `sp.workspace_name`,
+    /// `sp.last_sync`, `sp.login_methods`, `okta.push_groups`, `okta.app_users`,
+    /// `azure.job_state` and `cross.missing_users`, so the hostile text shows up in titles,
+    /// evidence, fix targets and plans.
+    fn hostile(&mut self) -> DemoTenant {
+        use hostile_text::*;
+        let all = all();
+        let long = long_name();
+        let mut org = self.org(false, Some(&format!("okta{OSC_TITLE}")), "connected");
+        org.workspace = format!("Hostile{CSI}Corp{BIDI}");
+        org.last_sync = Some(LastSyncW {
+            at: self.ago(3 * 60),
+            status: "failed".into(),
+            error: Some(format!("the IdP answered 500 {all}")),
+        });
+        org.teams = vec![
+            TeamW {
+                id: format!("team_{}_all", self.name),
+                name: format!("All {OSC_TITLE}Hostile{BIDI} Users {EMOJI}"),
+                default: true,
+            },
+            TeamW {
+                id: format!("team_{}_long", self.name),
+                name: long.clone(),
+                default: false,
+            },
+        ];
+        let mut users: Vec<SpUserW> = Vec::new();
+        let mut add = |local: &str, email: String, name: String, status: &str, by: &str| {
+            let mut u = self.user(
+                users.len() + 1,
+                U {
+                    local,
+                    status,
+                    by,
+                    login: "sso",
+                    teams: &["all"],
+                    role: "viewer",
+                    created_days: 30,
+                    last_login_hours: (status == "accepted").then_some(5),
+                },
+            );
+            u.email = email;
+            u.name = name;
+            users.push(u);
+        };
+        let d = &self.domain.clone();
+        add(
+            "mallory",
+            format!("mallory{OSC_52}@{d}"),
+            format!("Mallory {CSI}{BIDI}"),
+            "pending",
+            "scim",
+        );
+        add(
+            "trudy",
+            format!("trudy{C1}{ZERO_WIDTH}@{d}"),
+            format!("Trudy {EMOJI}"),
+            "deactivated",
+            "jit",
+        );
+        add(
+            "yamada",
+            format!("yamada.太郎{ZERO_WIDTH}@{d}"),
+            format!("{CJK} {BEL_BS_CR}"),
+            "accepted",
+            "scim",
+        );
+        add(
+            "yamada2",
+            format!("YAMADA.太郎@{d}"),
+            CJK.to_string(),
+            "accepted",
+            "jit",
+        );
+        add(
+            "long",
+            format!("long{ZERO_WIDTH}@{d}"),
+            long.clone(),
+            "accepted",
+            "invite",
+        );
+        if let Some(u) = users.iter_mut().find(|u| u.email.starts_with("trudy")) {
+            u.teams.clear();
+        }
+        if let Some(u) = users.iter_mut().find(|u| u.email.starts_with("long")) {
+            u.login_method = "password".into();
+        }
+        org.users = users;
+
+        let mut okta = self.okta(Some(ProvisioningW {
+            create: true,
+            profile: true,
+            deactivate: true,
+            password: true,
+        }));
+        okta.app_label = format!("Spekit{OSC_TITLE}{ZERO_WIDTH}");
+        let sales = self.okta_group("sales", &format!("Sales{CSI}{BIDI}{OSC_8}"), true);
+        let long_group = self.okta_group("long", &long, true);
+        let eng = self.okta_group("eng", &format!("Eng{C1} {EMOJI}"), false);
+        okta.mappings =
+            vec![self.mapping(&eng, "ERROR", &format!("Failed on push: {all} {long}"), 60)];
+        okta.groups = vec![sales, long_group, eng];
+        let sp_id = |prefix: &str| {
+            org.users
+                .iter()
+                .find(|u| u.email.starts_with(prefix))
+                .map(|u| u.id.clone())
+        };
+        let mut mallory = self.app_user(
+            "mallory",
+            "PROVISIONED",
+            "SYNCHRONIZED",
+            "GROUP",
+            sp_id("mallory").as_deref(),
+            30 * 24 * 60,
+            Some(20),
+        );
+        mallory.email = format!("mallory{OSC_52}@{d}");
+        let mut broken = self.app_user(
+            "yamada",
+            "PROVISIONED",
+            "ERROR",
+            "USER",
+            sp_id("yamada.").as_deref(),
+            24 * 60,
+            Some(60),
+        );
+        broken.email = format!("yamada.太郎{ZERO_WIDTH}@{d}");
+        let mut ghost = self.app_user(
+            "ghost",
+            "PROVISIONED",
+            "SYNCHRONIZED",
+            "GROUP",
+            None,
+            2 * 24 * 60,
+            Some(2 * 24 * 60),
+        );
+        ghost.email = format!("ghost{CSI}{BIDI}@{d}");
+        okta.app_users = vec![mallory, broken, ghost];
+
+        let err = (format!("Hostile{CSI}Code"), format!("{all} {long}"));
+        let job = JobW {
+            id: self.job_id(),
+            template_id: "scim".into(),
+            code: "Quarantine".into(),
+            schedule_state: "Active".into(),
+            interval: "PT40M".into(),
+            failures: 3,
+            last_execution: Some(ExecutionW {
+                state: "Failed".into(),
+                began: Some(self.ago(12)),
+                ended: Some(self.ago(10)),
+                error: Some(err.clone()),
+                exported: 0,
+            }),
+            last_success: Some(self.success(30)),
+            quarantine: Some(QuarantineW {
+                reason: format!("Encountered{OSC_52}Threshold"),
+                current_began: self.ago(30),
+                next_attempt: self.now + TimeDelta::hours(2),
+                series_began: self.ago(30),
+                series_count: 1,
+                error: err,
+            }),
+            steady_first: Some(self.ago(10 * 24 * 60)),
+            steady_last: Some(self.ago(30)),
+        };
+        let mut graph = self.graph(vec![job]);
+        let mut eve = self.graph_user("eve");
+        eve.mail = format!("eve{OSC_52}{ZERO_WIDTH}@{d}");
+        eve.upn = eve.mail.clone();
+        eve.display_name = format!("Eve {BIDI} {OSC_8} {EMOJI} {CJK}");
+        let mut yamada = self.graph_user("yamada");
+        yamada.mail = format!("yamada.太郎{C1}@{d}");
+        yamada.upn = yamada.mail.clone();
+        yamada.display_name = long.clone();
+        let group = GraphGroupW {
+            id: guid(&format!("{}-group-hostile", self.name)),
+            name: format!("Group {CSI}{C1}{BIDI}"),
+            members: vec![yamada.id.clone()],
+        };
+        graph.assignments = vec![
+            self.assign(&eve.id, "User", &eve.display_name),
+            self.assign(&group.id, "Group", &group.name),
+        ];
+        graph.users = vec![eve, yamada];
+        graph.groups = vec![group];
+        let mut scim = self.scim("");
+        scim.string_counts = true;
+        DemoTenant {
+            name: self.name.clone(),
+            production: false,
+            accent: Some("yellow".into()),
+            org,
+            okta: Some(okta),
+            graph: Some(graph),
+            scim: Some(scim),
+        }
+    }
+}
+
+/// The pieces the `hostile` tenant's data is made of: every kind of text that must never reach
+/// a terminal as it arrived, and text that is merely hard to lay out.
+pub mod hostile_text {
+    /// CSI: clear the screen, then red.
+    pub const CSI: &str = "\x1b[2J\x1b[31m";
+    /// OSC 0: set the window title.
+    pub const OSC_TITLE: &str = "\x1b]0;pwned\x07";
+    /// OSC 52: put `rm -rf ~` on the clipboard.
+    pub const OSC_52: &str = "\x1b]52;c;cm0gLXJmIH4=\x07";
+    /// OSC 8: a hyperlink to somewhere else, terminated by ST.
+    pub const OSC_8: &str = "\x1b]8;;https://evil.example/\x1b\\click here\x1b]8;;\x1b\\";
+    /// 8-bit C1 CSI (0x9b) and C1 OSC (0x9d ... ST 0x9c).
+    pub const C1: &str = "\u{9b}1;31m\u{9d}0;c1 title\u{9c}";
+    /// BEL, backspace, carriage return, a lone ESC and DEL.
+    pub const BEL_BS_CR: &str = "\x07\x08\x08\rX\x1b\x7f";
+    /// Right-to-left override: `exe.txt` shows as `txt.exe`.
+    pub const BIDI: &str = "\u{202e}txt.exe\u{202c}";
+    /// Zero-width space, joiner, non-joiner, BOM, word joiner.
+    pub const ZERO_WIDTH: &str = "\u{200b}\u{200d}\u{200c}\u{feff}\u{2060}";
+    /// Emoji, one of them a ZWJ sequence, and a flag.
+    pub const EMOJI: &str = "👩\u{200d}💻 🏳\u{fe0f}\u{200d}🌈 🇯🇵";
+    pub const CJK: &str = "山田太郎 东京 사용자";
+
+    /// Everything at once, for error messages.
+    pub fn all() -> String {
+        [
+            CSI, OSC_TITLE, OSC_52, OSC_8, C1, BEL_BS_CR, BIDI, ZERO_WIDTH, EMOJI, CJK,
+        ]
+        .join(" ")
+    }
+
+    /// A 10,000-character name, mostly printable (wide CJK, emoji with a ZWJ), with an
+    /// escape sequence and a zero-width character every few hundred characters.
+    pub fn long_name() -> String {
+        let mut s = String::new();
+        let mut n = 0;
+        while s.chars().count() < 10_000 {
+            s.push_str("Long名前👩\u{200d}💻 ");
+            n += 1;
+            if n % 50 == 0 {
+                s.push_str(CSI);
+                s.push_str(ZERO_WIDTH);
+            }
+        }
+        s.chars().take(10_000).collect()
+    }
 }
 
 /// The SCIM token a tenant's config carries: initech's is the rotated-away one.
@@ -883,6 +1144,7 @@ mod tests {
         let shape = Shape {
             okta_limit: 600,
             okta_window: std::time::Duration::from_secs(60),
+            hostile: false,
         };
         let w = build_world(Utc::now(), shape, 7);
         assert_eq!(w.tenants.len(), 12);

@@ -172,6 +172,8 @@ pub(crate) struct RateW {
     pub window: std::time::Duration,
     pub window_start: DateTime<Utc>,
     pub used: u64,
+    /// Calls answered 429 because the window was used up, since the limit was set.
+    pub rejected: u64,
 }
 
 impl RateW {
@@ -181,6 +183,7 @@ impl RateW {
             window,
             window_start: whole_second(now),
             used: 0,
+            rejected: 0,
         }
     }
 
@@ -195,6 +198,7 @@ impl RateW {
             self.used = 0;
         }
         if self.used >= self.limit {
+            self.rejected += 1;
             return false;
         }
         self.used += 1;

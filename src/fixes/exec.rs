@@ -205,6 +205,12 @@ impl Executor {
             }),
             Some(e) => {
                 let mut m = format!("{} failed: {e}", plan.kind);
+                if may_have_acted(e) {
+                    m.push_str(
+                        " (the request reached the server, which may have made the change; \
+                         the re-check shows whether it did)",
+                    );
+                }
                 if skipped_steps > 0 {
                     m.push_str(&format!(" ({skipped_steps} later call(s) not sent)"));
                 }
@@ -233,6 +239,19 @@ impl Executor {
             skipped_steps,
             message,
         })
+    }
+}
+
+/// True when a failed write may still have taken effect: the server answered with success
+/// but the answer could not be read, or no complete answer came in time.
+fn may_have_acted(e: &ApiError) -> bool {
+    match e.kind {
+        ErrorKind::Decode | ErrorKind::TooLarge => {
+            e.status.is_some_and(|s| (200..300).contains(&s))
+        }
+        ErrorKind::Timeout => true,
+        ErrorKind::Connect => e.status.is_some(),
+        ErrorKind::Status | ErrorKind::Request => false,
     }
 }
 

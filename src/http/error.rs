@@ -194,7 +194,12 @@ impl fmt::Display for ApiError {
                 }
                 write!(f, "unexpected answer: {}", self.message)?;
             }
-            ErrorKind::TooLarge => write!(f, "answer too large: {}", self.message)?,
+            ErrorKind::TooLarge => {
+                if let Some(s) = self.status {
+                    write!(f, "HTTP {s}, ")?;
+                }
+                write!(f, "answer too large: {}", self.message)?;
+            }
             ErrorKind::Request => write!(f, "request refused: {}", self.message)?,
         }
         if let Some(id) = &self.request_id {

@@ -28,6 +28,7 @@ pub use error::{
 pub use paging::{
     Listing, lenient_count, link_next, parse_link_next, same_origin, scim_next_start,
 };
+use ratelimit::{Hold, Slot};
 pub use ratelimit::{RateLimitBoard, RateLimitInfo};
 pub use retry::{RateHeaders, RetryPolicy, backoff, parse_rate_headers, parse_retry_after};
 
@@ -261,6 +262,18 @@ impl ApiResponse {
         serde_json::from_slice(&self.body).map_err(|e| self.decode_error(&e.to_string()))
     }
 
+    /// Accepts a write's success answer when its body is empty or JSON. Anything else (a
+    /// proxy's HTML page answered with 200, a body cut short) is a `Decode` error: the call's
+    /// effect is then unknown, and saying it worked would be a guess.
+    pub fn expect_ack(&self) -> Result<(), ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        serde_json::from_slice::<serde::de::IgnoredAny>(&self.body)
+            .map(|_| ())
+            .map_err(|e| self.decode_error(&e.to_string()))
+    }
+
     pub fn decode_error(&self, what: &str) -> ApiError {
         let text = String::from_utf8_lossy(&self.body);
         let t = text.trim_start();
@@ -358,23 +371,35 @@ impl HttpClient {
         let sem = self.semaphore(&req.limit_key);
         let mut attempt: u32 = 0;
         loop {
-            let hold = rates.reserve(
-                &req.limit_key,
-                req.provider,
-                &req.tenant,
-                opts.max_retry_wait,
-            );
-            if !hold.is_zero() {
-                tracing::debug!(tenant = %req.tenant, api = req.provider.id(), wait_ms = hold.as_millis() as u64, "rate limit: holding a call");
-                tokio::time::sleep(hold).await;
-                rates.done_waiting(&req.limit_key);
-            }
+            let mut asked = false;
+            // Counted as out from here; released if no answer is recorded, however the
+            // call ends (an error, or the caller dropping it).
+            let slot = loop {
+                let hold = rates.reserve(
+                    &req.limit_key,
+                    req.provider,
+                    &req.tenant,
+                    opts.max_retry_wait,
+                    asked,
+                );
+                let (Hold::Go(wait) | Hold::Ask(wait)) = hold;
+                let slot = matches!(hold, Hold::Go(_)).then(|| Slot::new(rates, &req.limit_key));
+                if !wait.is_zero() {
+                    tracing::debug!(tenant = %req.tenant, api = req.provider.id(), wait_ms = wait.as_millis() as u64, "rate limit: holding a call");
+                    tokio::time::sleep(wait).await;
+                    rates.done_waiting(&req.limit_key);
+                }
+                if let Some(slot) = slot {
+                    break slot;
+                }
+                asked = true;
+            };
             let outcome = {
-                let _permit = sem
-                    .acquire()
-                    .await
-                    .map_err(|_| ctx.error(ErrorKind::Request, "HTTP layer shut down"))?;
-                self.send_once(req, &ctx).await
+                let permit = sem.acquire().await;
+                match permit {
+                    Ok(_permit) => self.send_once(req, &ctx).await,
+                    Err(_) => Err(ctx.error(ErrorKind::Request, "HTTP layer shut down")),
+                }
             };
             let retries_left = attempt < opts.max_retries;
             match outcome {
@@ -387,7 +412,7 @@ impl HttpClient {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, now));
                     let throttled = resp.status == 429;
-                    rates.record(&req.limit_key, &rate, throttled, retry_after);
+                    slot.answered(&rate, throttled, retry_after);
                     if !req.retry.on_status(resp.status) || !retries_left {
                         if throttled {
                             resp.retry_at = retry_after.or(rate.reset_in).map(|d| {
@@ -531,10 +556,15 @@ impl HttpClient {
             } else {
                 opts.timeout
             };
-            (
-                ErrorKind::Timeout,
-                format!("no complete answer within {}", human_duration(limit)),
-            )
+            let message = match status {
+                // The status line came, the body did not finish: a slow or stuck stream.
+                Some(st) => format!(
+                    "HTTP {st} arrived but its body did not finish within {}",
+                    human_duration(limit)
+                ),
+                None => format!("no complete answer within {}", human_duration(limit)),
+            };
+            (ErrorKind::Timeout, message)
         } else if e.is_connect() {
             (ErrorKind::Connect, error_chain(e))
         } else if e.is_body() || e.is_decode() {

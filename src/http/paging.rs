@@ -118,7 +118,8 @@ pub fn scim_next_start(start: u64, got: usize, total: Option<u64>) -> Option<u64
     if got == 0 {
         return None;
     }
-    let next = start.max(1) + got as u64;
+    // A hostile `startIndex` near u64::MAX must not overflow.
+    let next = start.max(1).checked_add(got as u64)?;
     match total {
         Some(t) if next > t => None,
         _ => Some(next),
@@ -194,5 +195,6 @@ mod tests {
         assert_eq!(scim_next_start(1, 0, Some(5)), None);
         assert_eq!(scim_next_start(1, 2, None), Some(3));
         assert_eq!(scim_next_start(0, 2, Some(3)), Some(3));
+        assert_eq!(scim_next_start(u64::MAX, 2, None), None);
     }
 }

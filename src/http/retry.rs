@@ -42,8 +42,9 @@ impl RetryPolicy {
 /// `Retry-After`: delay seconds or an HTTP date (RFC 9110 10.2.3). A date in the past is zero.
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let v = value.trim();
+    // A day at most: a hostile or broken value must not become a wait no clock can hold.
     if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        return Some(Duration::from_secs(secs.min(86_400)));
     }
     // Some servers send fractional seconds; accept them rather than ignoring the hint.
     if let Ok(secs) = v.parse::<f64>() {
@@ -63,6 +64,9 @@ pub struct RateHeaders {
     pub remaining: Option<u64>,
     /// Seconds from now until the window resets (already corrected for clock skew).
     pub reset_in: Option<Duration>,
+    /// `X-Rate-Limit-Reset` as sent (epoch seconds on the server's clock): it names the
+    /// window, so answers of one window can be told from the next one's.
+    pub reset_epoch: Option<u64>,
 }
 
 impl RateHeaders {
@@ -80,7 +84,8 @@ pub fn parse_rate_headers(headers: &HeaderMap, now: SystemTime) -> RateHeaders {
             .and_then(|v| v.to_str().ok())
             .and_then(|s| s.trim().parse::<u64>().ok())
     };
-    let reset_in = num("x-rate-limit-reset").map(|reset| {
+    let reset_epoch = num("x-rate-limit-reset");
+    let reset_in = reset_epoch.map(|reset| {
         let server_now = headers
             .get(reqwest::header::DATE)
             .and_then(|v| v.to_str().ok())
@@ -98,6 +103,7 @@ pub fn parse_rate_headers(headers: &HeaderMap, now: SystemTime) -> RateHeaders {
         limit: num("x-rate-limit-limit"),
         remaining: num("x-rate-limit-remaining"),
         reset_in,
+        reset_epoch,
     }
 }
 
@@ -133,6 +139,10 @@ mod tests {
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
+        assert_eq!(
+            parse_retry_after("18446744073709551615", now),
+            Some(Duration::from_secs(86_400))
+        );
     }
 
     #[test]

@@ -394,14 +394,11 @@ impl GraphAuth {
             .with_body(RequestBody::Form(form))
             .with_retry(RetryPolicy::Safe);
         let resp = http.send(&req).await?;
-        let w: TokenWire = resp.json()?;
-        let Some(access) = w.access_token.filter(|t| !t.is_empty()) else {
-            return Err(resp.decode_error("the token answer has no access_token"));
-        };
-        let lifetime = Duration::from_secs(w.expires_in.unwrap_or(0).max(0) as u64);
+        let (tok, lifetime) = decode_token(&resp)?;
         let keep = lifetime.checked_sub(TOKEN_MARGIN).unwrap_or(lifetime / 2);
-        let tok = Secret::new(format!("Bearer {access}"));
-        *cache = Some((tok.clone(), Instant::now() + keep));
+        // A hostile `expires_in` must not overflow the clock: keep it a day at most.
+        let until = Instant::now() + keep.min(Duration::from_secs(24 * 3600));
+        *cache = Some((tok.clone(), until));
         Ok(tok)
     }
 
@@ -486,10 +483,10 @@ impl GraphClient {
         let mut out = Listing::default();
         loop {
             let resp = self.send(&self.req(Method::GET, url.clone())).await?;
-            let page: ODataPage<T> = resp.json()?;
-            out.items.extend(page.value);
+            let (items, next) = odata_page::<T>(&resp)?;
+            out.items.extend(items);
             out.pages += 1;
-            let Some(next) = page.next_link.and_then(|n| resolve_next(&resp.url, &n)) else {
+            let Some(next) = next else {
                 return Ok(out);
             };
             if !crate::http::same_origin(&origin, &next) {
@@ -523,7 +520,7 @@ impl GraphClient {
         let resp = self
             .send(&self.req(Method::GET, self.jobs_url(&[job_id])))
             .await?;
-        resp.json().map(normalise)
+        decode_job(&resp)
     }
 
     fn start_request(&self, job_id: &str) -> ApiRequest {
@@ -537,9 +534,9 @@ impl GraphClient {
     /// `POST .../jobs/{jobId}/start` (204). For paused or quarantined jobs only: Microsoft
     /// warns against calling it on a running job.
     pub async fn start_job(&self, job_id: &str) -> Result<Sent, ApiError> {
-        self.send(&self.start_request(job_id))
-            .await
-            .map(|r| Sent::of(&r))
+        let resp = self.send(&self.start_request(job_id)).await?;
+        resp.expect_ack()?;
+        Ok(Sent::of(&resp))
     }
 
     fn restart_request(&self, job_id: &str, reset_scope: &str) -> ApiRequest {
@@ -556,23 +553,19 @@ impl GraphClient {
     /// `POST .../jobs/{jobId}/restart` `{"criteria":{"resetScope": ...}}` (204), e.g.
     /// [`DEFAULT_RESET_SCOPE`].
     pub async fn restart_job(&self, job_id: &str, reset_scope: &str) -> Result<Sent, ApiError> {
-        self.send(&self.restart_request(job_id, reset_scope))
-            .await
-            .map(|r| Sent::of(&r))
+        let resp = self
+            .send(&self.restart_request(job_id, reset_scope))
+            .await?;
+        resp.expect_ack()?;
+        Ok(Sent::of(&resp))
     }
 
     /// `GET .../jobs/{jobId}/schema`: the synchronization rules.
     pub async fn rules(&self, job_id: &str) -> Result<Vec<SyncRule>, ApiError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Schema {
-            #[serde(default)]
-            synchronization_rules: Vec<SyncRule>,
-        }
         let resp = self
             .send(&self.req(Method::GET, self.jobs_url(&[job_id, "schema"])))
             .await?;
-        Ok(resp.json::<Schema>()?.synchronization_rules)
+        decode_rules(&resp)
     }
 
     fn on_demand_request(
@@ -617,8 +610,7 @@ impl GraphClient {
         let resp = self
             .send(&self.on_demand_request(job_id, rule_id, object_id, object_type))
             .await?;
-        let v: Value = resp.json()?;
-        Ok((Sent::of(&resp), OnDemandResult::from_answer(&v)))
+        Ok((Sent::of(&resp), decode_on_demand(&resp)?))
     }
 
     /// `GET /servicePrincipals/{id}/appRoleAssignedTo`, every page.
@@ -636,7 +628,7 @@ impl GraphClient {
         let mut url = self.root.url(&["users", id]);
         url.query_pairs_mut()
             .append_pair("$select", "id,userPrincipalName,mail,displayName");
-        self.send(&self.req(Method::GET, url)).await?.json()
+        decode_user(&self.send(&self.req(Method::GET, url)).await?)
     }
 
     /// `GET /groups/{id}/members?$select=...`, every page (direct members only; non-user
@@ -646,18 +638,8 @@ impl GraphClient {
         url.query_pairs_mut()
             .append_pair("$select", "id,userPrincipalName,mail,displayName");
         let l: Listing<Value> = self.pages(url).await?;
-        let items = l
-            .items
-            .into_iter()
-            .filter(|v| {
-                v.get("@odata.type")
-                    .and_then(Value::as_str)
-                    .is_none_or(|t| t.eq_ignore_ascii_case("#microsoft.graph.user"))
-            })
-            .filter_map(|v| serde_json::from_value::<GraphUser>(v).ok())
-            .collect();
         Ok(Listing {
-            items,
+            items: user_members(l.items),
             pages: l.pages,
             truncated: l.truncated,
         })
@@ -734,6 +716,87 @@ struct ODataPage<T> {
     value: Vec<T>,
     #[serde(rename = "@odata.nextLink", default)]
     next_link: Option<String>,
+}
+
+// The decoders, one per answer. Public so that they can be fuzzed as they run.
+
+/// One OData page: its `value` and the `@odata.nextLink`, resolved.
+fn odata_page<T: serde::de::DeserializeOwned>(
+    resp: &ApiResponse,
+) -> Result<(Vec<T>, Option<Url>), ApiError> {
+    let page: ODataPage<T> = resp.json()?;
+    let next = page.next_link.and_then(|n| resolve_next(&resp.url, &n));
+    Ok((page.value, next))
+}
+
+/// The token endpoint's answer: the `Authorization` value and how long it lives.
+pub fn decode_token(resp: &ApiResponse) -> Result<(Secret, Duration), ApiError> {
+    let w: TokenWire = resp.json()?;
+    let Some(access) = w.access_token.filter(|t| !t.is_empty()) else {
+        return Err(resp.decode_error("the token answer has no access_token"));
+    };
+    let lifetime = Duration::from_secs(w.expires_in.unwrap_or(0).max(0) as u64);
+    Ok((Secret::new(format!("Bearer {access}")), lifetime))
+}
+
+/// One page of `GET .../synchronization/jobs`, sentinels read as none.
+pub fn decode_jobs_page(resp: &ApiResponse) -> Result<(Vec<SyncJob>, Option<Url>), ApiError> {
+    let (jobs, next) = odata_page::<SyncJob>(resp)?;
+    Ok((jobs.into_iter().map(normalise).collect(), next))
+}
+
+/// `GET .../synchronization/jobs/{jobId}`
+pub fn decode_job(resp: &ApiResponse) -> Result<SyncJob, ApiError> {
+    resp.json().map(normalise)
+}
+
+/// `GET .../jobs/{jobId}/schema`: the synchronization rules.
+pub fn decode_rules(resp: &ApiResponse) -> Result<Vec<SyncRule>, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Schema {
+        #[serde(default)]
+        synchronization_rules: Vec<SyncRule>,
+    }
+    Ok(resp.json::<Schema>()?.synchronization_rules)
+}
+
+/// One page of `GET /servicePrincipals/{id}/appRoleAssignedTo`.
+pub fn decode_assignments_page(
+    resp: &ApiResponse,
+) -> Result<(Vec<AppRoleAssignment>, Option<Url>), ApiError> {
+    odata_page(resp)
+}
+
+/// `GET /users/{id}`
+pub fn decode_user(resp: &ApiResponse) -> Result<GraphUser, ApiError> {
+    resp.json()
+}
+
+/// One page of `GET /groups/{id}/members`: the members that are users.
+pub fn decode_members_page(resp: &ApiResponse) -> Result<(Vec<GraphUser>, Option<Url>), ApiError> {
+    let (items, next) = odata_page::<Value>(resp)?;
+    Ok((user_members(items), next))
+}
+
+/// Group members that are users; other members (devices, groups) and unreadable ones are
+/// left out.
+fn user_members(items: Vec<Value>) -> Vec<GraphUser> {
+    items
+        .into_iter()
+        .filter(|v| {
+            v.get("@odata.type")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t.eq_ignore_ascii_case("#microsoft.graph.user"))
+        })
+        .filter_map(|v| serde_json::from_value::<GraphUser>(v).ok())
+        .collect()
+}
+
+/// The answer of `provisionOnDemand`.
+pub fn decode_on_demand(resp: &ApiResponse) -> Result<OnDemandResult, ApiError> {
+    let v: Value = resp.json()?;
+    Ok(OnDemandResult::from_answer(&v))
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use super::de::{lenient_i64, opt_text, opt_time, string_enum};
 use super::{PlannedCall, Sent};
 use crate::http::{
-    ApiError, ApiRequest, ApiRoot, HttpClient, Listing, Provider, RequestBody, resolve_next,
+    ApiError, ApiRequest, ApiResponse, ApiRoot, HttpClient, Listing, Provider, RequestBody,
+    resolve_next,
 };
 use crate::sanitize::SafeText;
 use crate::secret::Secret;
@@ -403,62 +404,35 @@ impl OktaClient {
 
     /// `GET /api/v1/apps/{appId}`
     pub async fn app(&self) -> Result<OktaApp, ApiError> {
-        self.http.json(&self.req(Method::GET, self.url(&[]))).await
+        decode_app(
+            &self
+                .http
+                .send(&self.req(Method::GET, self.url(&[])))
+                .await?,
+        )
     }
 
     /// `GET /api/v1/apps/{appId}/features/USER_PROVISIONING`, with the "not enabled" answers
     /// turned into [`ProvisioningFeature::NotEnabled`].
     pub async fn user_provisioning(&self) -> Result<ProvisioningFeature, ApiError> {
         let req = self.req(Method::GET, self.url(&["features", "USER_PROVISIONING"]));
-        let resp = self.http.execute(&req).await?;
-        if !resp.is_success() {
-            let err = resp.to_error();
-            let summary = || {
-                let mut parts = vec![err.message.as_str()];
-                parts.extend(err.causes.iter().map(SafeText::as_str));
-                SafeText::new(&parts.join(" "))
-            };
-            if err.is_status(400) && err.has_code("E0000001") {
-                return Ok(ProvisioningFeature::NotEnabled {
-                    reason: NotEnabledReason::AppProvisioningOff,
-                    message: summary(),
-                });
-            }
-            if err.has_code("E0000015") {
-                return Ok(ProvisioningFeature::NotEnabled {
-                    reason: NotEnabledReason::OrgFeatureMissing,
-                    message: summary(),
-                });
-            }
-            return Err(err);
-        }
-        let v: Value = resp.json()?;
-        UserProvisioning::from_value(&v)
-            .map(ProvisioningFeature::Available)
-            .ok_or_else(|| resp.decode_error("the feature object has no `status`"))
+        decode_user_provisioning(&self.http.execute(&req).await?)
     }
 
-    /// Every page of `GET {first}`; items decoded with `T` and converted.
-    async fn pages<W, T>(&self, first: Url) -> Result<Listing<T>, ApiError>
-    where
-        W: serde::de::DeserializeOwned,
-        T: From<W>,
-    {
-        self.http
-            .paginate(self.req(Method::GET, first), |resp| {
-                let items: Vec<W> = resp.json()?;
-                let next =
-                    crate::http::link_next(&resp.headers).and_then(|n| resolve_next(&resp.url, &n));
-                Ok((items.into_iter().map(T::from).collect(), next))
-            })
-            .await
+    /// Every page of `GET {first}`, each decoded by `page`.
+    async fn pages<T>(
+        &self,
+        first: Url,
+        page: fn(&ApiResponse) -> Page<T>,
+    ) -> Result<Listing<T>, ApiError> {
+        self.http.paginate(self.req(Method::GET, first), page).await
     }
 
     /// `GET /api/v1/apps/{appId}/group-push/mappings`, every page.
     pub async fn push_mappings(&self) -> Result<Listing<PushMapping>, ApiError> {
         let mut url = self.url(&["group-push", "mappings"]);
         url.query_pairs_mut().append_pair("limit", PAGE_LIMIT);
-        self.pages::<PushMapping, PushMapping>(url).await
+        self.pages(url, decode_push_mappings_page).await
     }
 
     fn create_push_mapping_request(
@@ -494,7 +468,7 @@ impl OktaClient {
             .http
             .send(&self.create_push_mapping_request(source_group_id, target))
             .await?;
-        Ok((Sent::of(&resp), resp.json()?))
+        Ok((Sent::of(&resp), decode_push_mapping(&resp)?))
     }
 
     fn set_mapping_status_request(&self, mapping_id: &str, status: &MappingStatus) -> ApiRequest {
@@ -524,14 +498,14 @@ impl OktaClient {
             .http
             .send(&self.set_mapping_status_request(mapping_id, status))
             .await?;
-        Ok((Sent::of(&resp), resp.json()?))
+        Ok((Sent::of(&resp), decode_push_mapping(&resp)?))
     }
 
     /// `GET /api/v1/apps/{appId}/users`, every page.
     pub async fn app_users(&self) -> Result<Listing<AppUser>, ApiError> {
         let mut url = self.url(&["users"]);
         url.query_pairs_mut().append_pair("limit", PAGE_LIMIT);
-        self.pages::<AppUserWire, AppUser>(url).await
+        self.pages(url, decode_app_users_page).await
     }
 
     /// `GET /api/v1/apps/{appId}/groups?expand=group`, every page.
@@ -540,15 +514,90 @@ impl OktaClient {
         url.query_pairs_mut()
             .append_pair("limit", PAGE_LIMIT)
             .append_pair("expand", "group");
-        self.pages::<AppGroupWire, AppGroup>(url).await
+        self.pages(url, decode_app_groups_page).await
     }
 
     /// `GET /api/v1/groups/{groupId}`
     pub async fn group(&self, group_id: &str) -> Result<OktaGroup, ApiError> {
         let url = self.root.url(&["api", "v1", "groups", group_id]);
-        let w: GroupWire = self.http.json(&self.req(Method::GET, url)).await?;
-        Ok(w.into())
+        decode_group(&self.http.send(&self.req(Method::GET, url)).await?)
     }
+}
+
+// The decoders, one per answer. Public so that they can be fuzzed as they run.
+
+/// The app (`GET /api/v1/apps/{appId}`).
+pub fn decode_app(resp: &ApiResponse) -> Result<OktaApp, ApiError> {
+    resp.json()
+}
+
+/// The `USER_PROVISIONING` feature, from an answer of any status: Okta's "not enabled"
+/// refusals become [`ProvisioningFeature::NotEnabled`], other failures stay errors.
+pub fn decode_user_provisioning(resp: &ApiResponse) -> Result<ProvisioningFeature, ApiError> {
+    if !resp.is_success() {
+        let err = resp.to_error();
+        let summary = || {
+            let mut parts = vec![err.message.as_str()];
+            parts.extend(err.causes.iter().map(SafeText::as_str));
+            SafeText::new(&parts.join(" "))
+        };
+        if err.is_status(400) && err.has_code("E0000001") {
+            return Ok(ProvisioningFeature::NotEnabled {
+                reason: NotEnabledReason::AppProvisioningOff,
+                message: summary(),
+            });
+        }
+        if err.has_code("E0000015") {
+            return Ok(ProvisioningFeature::NotEnabled {
+                reason: NotEnabledReason::OrgFeatureMissing,
+                message: summary(),
+            });
+        }
+        return Err(err);
+    }
+    let v: Value = resp.json()?;
+    UserProvisioning::from_value(&v)
+        .map(ProvisioningFeature::Available)
+        .ok_or_else(|| resp.decode_error("the feature object has no `status`"))
+}
+
+/// One page of a list: its items and the next page's URL.
+pub type Page<T> = Result<(Vec<T>, Option<Url>), ApiError>;
+
+/// One page of an Okta list: the items, and the `Link: rel="next"` URL.
+fn page_of<W, T>(resp: &ApiResponse) -> Page<T>
+where
+    W: serde::de::DeserializeOwned,
+    T: From<W>,
+{
+    let items: Vec<W> = resp.json()?;
+    let next = crate::http::link_next(&resp.headers).and_then(|n| resolve_next(&resp.url, &n));
+    Ok((items.into_iter().map(T::from).collect(), next))
+}
+
+/// One page of `GET /api/v1/apps/{appId}/group-push/mappings`.
+pub fn decode_push_mappings_page(resp: &ApiResponse) -> Page<PushMapping> {
+    page_of::<PushMapping, PushMapping>(resp)
+}
+
+/// One page of `GET /api/v1/apps/{appId}/users`.
+pub fn decode_app_users_page(resp: &ApiResponse) -> Page<AppUser> {
+    page_of::<AppUserWire, AppUser>(resp)
+}
+
+/// One page of `GET /api/v1/apps/{appId}/groups?expand=group`.
+pub fn decode_app_groups_page(resp: &ApiResponse) -> Page<AppGroup> {
+    page_of::<AppGroupWire, AppGroup>(resp)
+}
+
+/// `GET /api/v1/groups/{groupId}`
+pub fn decode_group(resp: &ApiResponse) -> Result<OktaGroup, ApiError> {
+    resp.json::<GroupWire>().map(OktaGroup::from)
+}
+
+/// The mapping a create or status change answers with.
+pub fn decode_push_mapping(resp: &ApiResponse) -> Result<PushMapping, ApiError> {
+    resp.json()
 }
 
 impl From<AppGroupWire> for AppGroup {

@@ -132,7 +132,8 @@ pub struct ListAnswer {
     pub counts: CountKinds,
     /// Resources in the body.
     pub resources: usize,
-    /// The parsed error for a non-2xx answer (SCIM `scimType`/`detail`).
+    /// The parsed error for a non-2xx answer (SCIM `scimType`/`detail`), or a `Decode` error
+    /// for a 2xx answer whose body is not a JSON object.
     pub error: Option<ApiError>,
 }
 
@@ -158,7 +159,19 @@ impl ListAnswer {
             resources: get("Resources")
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len),
-            error: (!resp.is_success()).then(|| resp.to_error()),
+            error: if !resp.is_success() {
+                Some(resp.to_error())
+            } else if obj.is_none() {
+                Some(resp.decode_error(&match &body {
+                    Some(_) => "the answer is JSON but not an object".to_string(),
+                    None => match serde_json::from_slice::<Value>(&resp.body) {
+                        Err(e) => e.to_string(),
+                        Ok(_) => "the answer is not JSON".to_string(),
+                    },
+                }))
+            } else {
+                None
+            },
         }
     }
 }
@@ -296,11 +309,11 @@ impl ScimClient {
 
     /// `GET /ServiceProviderConfig`
     pub async fn service_provider_config(&self) -> Result<ServiceProviderConfig, ApiError> {
-        let v: Value = self
+        let resp = self
             .http
-            .json(&self.req(self.root.url(&["ServiceProviderConfig"])))
+            .send(&self.req(self.root.url(&["ServiceProviderConfig"])))
             .await?;
-        Ok(ServiceProviderConfig::from_value(&v))
+        decode_service_provider_config(&resp)
     }
 
     /// The probe. Only a filter request that gets no answer at all is an `Err`; every
@@ -314,8 +327,8 @@ impl ScimClient {
             tokio::join!(self.http.execute(&filtered), self.http.execute(&plain));
         Ok(ScimProbe {
             filter: SafeText::new(&filter),
-            not_found: ListAnswer::of(&filtered?),
-            list: plain.ok().map(|r| ListAnswer::of(&r)),
+            not_found: decode_list_answer(&filtered?),
+            list: plain.ok().map(|r| decode_list_answer(&r)),
         })
     }
 
@@ -325,25 +338,46 @@ impl ScimClient {
         let root = self.root.clone();
         self.http
             .paginate(self.req(first), move |resp| {
-                let v: Value = resp.json()?;
-                let resources = v
-                    .get("Resources")
-                    .cloned()
-                    .unwrap_or(Value::Array(Vec::new()));
-                let mut users: Vec<ScimUser> = serde_json::from_value(resources)
-                    .map_err(|e| resp.decode_error(&format!("Resources: {e}")))?;
-                for u in &mut users {
-                    u.last_modified = u.meta.take().and_then(|m| m.last_modified);
-                }
-                let start =
-                    lenient_count(v.get("startIndex")).unwrap_or_else(|| start_of(&resp.url));
-                let total = lenient_count(v.get("totalResults"));
-                let next = scim_next_start(start, users.len(), total)
-                    .map(|s| paged_url(&root, s, PAGE_COUNT));
-                Ok((users, next))
+                let (users, next) = decode_users_page(resp)?;
+                Ok((users, next.map(|s| paged_url(&root, s, PAGE_COUNT))))
             })
             .await
     }
+}
+
+// The decoders, one per answer. Public so that they can be fuzzed as they run.
+
+/// `GET /ServiceProviderConfig`
+pub fn decode_service_provider_config(
+    resp: &crate::http::ApiResponse,
+) -> Result<ServiceProviderConfig, ApiError> {
+    let v: Value = resp.json()?;
+    Ok(ServiceProviderConfig::from_value(&v))
+}
+
+/// A probing request's answer, whatever its status.
+pub fn decode_list_answer(resp: &crate::http::ApiResponse) -> ListAnswer {
+    ListAnswer::of(resp)
+}
+
+/// One page of `GET /Users`: the users, and the `startIndex` of the next page if any.
+pub fn decode_users_page(
+    resp: &crate::http::ApiResponse,
+) -> Result<(Vec<ScimUser>, Option<u64>), ApiError> {
+    let v: Value = resp.json()?;
+    let resources = v
+        .get("Resources")
+        .cloned()
+        .unwrap_or(Value::Array(Vec::new()));
+    let mut users: Vec<ScimUser> = serde_json::from_value(resources)
+        .map_err(|e| resp.decode_error(&format!("Resources: {e}")))?;
+    for u in &mut users {
+        u.last_modified = u.meta.take().and_then(|m| m.last_modified);
+    }
+    let start = lenient_count(v.get("startIndex")).unwrap_or_else(|| start_of(&resp.url));
+    let total = lenient_count(v.get("totalResults"));
+    let next = scim_next_start(start, users.len(), total);
+    Ok((users, next))
 }
 
 fn start_of(url: &Url) -> u64 {

@@ -9,7 +9,9 @@ use serde_json::json;
 
 use super::de::{lenient_i64, opt_text, opt_time, string_enum};
 use super::{PlannedCall, Sent};
-use crate::http::{ApiError, ApiRequest, ApiRoot, HttpClient, Listing, Provider, RequestBody};
+use crate::http::{
+    ApiError, ApiRequest, ApiResponse, ApiRoot, HttpClient, Listing, Provider, RequestBody,
+};
 use crate::sanitize::SafeText;
 use crate::secret::Secret;
 use crate::tenant::SpTenant;
@@ -194,7 +196,12 @@ impl SpClient {
 
     /// `GET /api/v1/orgs/{org}`
     pub async fn org(&self) -> Result<SpOrg, ApiError> {
-        self.http.json(&self.req(Method::GET, self.url(&[]))).await
+        decode_org(
+            &self
+                .http
+                .send(&self.req(Method::GET, self.url(&[])))
+                .await?,
+        )
     }
 
     /// `GET /api/v1/orgs/{org}/users[?status=]`, following `next_cursor`.
@@ -206,24 +213,25 @@ impl SpClient {
         let base = first.clone();
         self.http
             .paginate(self.req(Method::GET, first), move |resp| {
-                let page: UsersPage = resp.json()?;
-                let next = page.next_cursor.filter(|c| !c.is_empty()).map(|c| {
+                let (users, cursor) = decode_users_page(resp)?;
+                let next = cursor.map(|c| {
                     let mut u = base.clone();
                     u.query_pairs_mut().append_pair("cursor", &c);
                     u
                 });
-                Ok((page.users, next))
+                Ok((users, next))
             })
             .await
     }
 
     /// `GET /api/v1/orgs/{org}/teams`
     pub async fn teams(&self) -> Result<Vec<SpTeam>, ApiError> {
-        let p: TeamsPage = self
-            .http
-            .json(&self.req(Method::GET, self.url(&["teams"])))
-            .await?;
-        Ok(p.teams)
+        decode_teams(
+            &self
+                .http
+                .send(&self.req(Method::GET, self.url(&["teams"])))
+                .await?,
+        )
     }
 
     fn start_sync_request(&self) -> ApiRequest {
@@ -237,14 +245,17 @@ impl SpClient {
     /// `POST /api/v1/orgs/{org}/sync` (202, running).
     pub async fn start_sync(&self) -> Result<(Sent, SyncStarted), ApiError> {
         let resp = self.http.send(&self.start_sync_request()).await?;
-        Ok((Sent::of(&resp), resp.json()?))
+        Ok((Sent::of(&resp), decode_sync_started(&resp)?))
     }
 
     /// `GET /api/v1/orgs/{org}/sync/{sync_id}`
     pub async fn sync(&self, sync_id: &str) -> Result<SyncRun, ApiError> {
-        self.http
-            .json(&self.req(Method::GET, self.url(&["sync", sync_id])))
-            .await
+        decode_sync_run(
+            &self
+                .http
+                .send(&self.req(Method::GET, self.url(&["sync", sync_id])))
+                .await?,
+        )
     }
 
     fn add_member_request(&self, team_id: &str, user_id: &str) -> ApiRequest {
@@ -259,10 +270,12 @@ impl SpClient {
     /// `POST /api/v1/orgs/{org}/teams/{team_id}/members` `{"user_id"}`: also reactivates a
     /// deactivated JIT user.
     pub async fn add_team_member(&self, team_id: &str, user_id: &str) -> Result<Sent, ApiError> {
-        self.http
+        let resp = self
+            .http
             .send(&self.add_member_request(team_id, user_id))
-            .await
-            .map(|r| Sent::of(&r))
+            .await?;
+        decode_member_added(&resp)?;
+        Ok(Sent::of(&resp))
     }
 
     fn invite_request(&self, user_id: &str) -> ApiRequest {
@@ -275,9 +288,48 @@ impl SpClient {
 
     /// `POST /api/v1/orgs/{org}/users/{user_id}/invite` (202).
     pub async fn resend_invite(&self, user_id: &str) -> Result<Sent, ApiError> {
-        self.http
-            .send(&self.invite_request(user_id))
-            .await
-            .map(|r| Sent::of(&r))
+        let resp = self.http.send(&self.invite_request(user_id)).await?;
+        resp.expect_ack()?;
+        Ok(Sent::of(&resp))
     }
+}
+
+// The decoders, one per answer. Public so that they can be fuzzed as they run.
+
+/// `GET /api/v1/orgs/{org}`
+pub fn decode_org(resp: &ApiResponse) -> Result<SpOrg, ApiError> {
+    resp.json()
+}
+
+/// One page of `GET /api/v1/orgs/{org}/users`: the users and the next cursor, if any.
+pub fn decode_users_page(resp: &ApiResponse) -> Result<(Vec<SpUser>, Option<String>), ApiError> {
+    let page: UsersPage = resp.json()?;
+    Ok((page.users, page.next_cursor.filter(|c| !c.is_empty())))
+}
+
+/// `GET /api/v1/orgs/{org}/teams`
+pub fn decode_teams(resp: &ApiResponse) -> Result<Vec<SpTeam>, ApiError> {
+    resp.json::<TeamsPage>().map(|p| p.teams)
+}
+
+/// The `202` answer of `POST .../sync`.
+pub fn decode_sync_started(resp: &ApiResponse) -> Result<SyncStarted, ApiError> {
+    resp.json()
+}
+
+/// `GET /api/v1/orgs/{org}/sync/{sync_id}`
+pub fn decode_sync_run(resp: &ApiResponse) -> Result<SyncRun, ApiError> {
+    resp.json()
+}
+
+/// The answer of `POST .../teams/{team_id}/members`: the user as it is now. Only its `id`
+/// is required, so that a change to other fields cannot fail a reactivation that worked;
+/// an answer that is not a user at all (a proxy's page, a cut body) leaves the outcome
+/// unknown.
+pub fn decode_member_added(resp: &ApiResponse) -> Result<SafeText, ApiError> {
+    #[derive(Deserialize)]
+    struct Ack {
+        id: SafeText,
+    }
+    resp.json::<Ack>().map(|a| a.id)
 }

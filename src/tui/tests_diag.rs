@@ -534,11 +534,12 @@ fn a_waiting_rate_limit_shows_and_slows_auto_refresh() {
             limit: Some(10),
             remaining: Some(0),
             reset_in: Some(Duration::from_secs(30)),
+            reset_epoch: None,
         },
         true,
         None,
     );
-    board.reserve(key, Provider::Okta, "acme", Duration::from_secs(60));
+    board.reserve(key, Provider::Okta, "acme", Duration::from_secs(60), false);
     app.update(Action::RateLimitsChanged);
     let text = app.rate_limit_text().expect("a wait is shown");
     assert!(
