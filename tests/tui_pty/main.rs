@@ -4,6 +4,7 @@
 
 #![cfg(unix)]
 
+mod hostile;
 mod security;
 
 use std::io::{Read, Write};
@@ -153,6 +154,18 @@ impl Session {
             .parser
             .screen()
             .contents()
+    }
+
+    /// The text of one cell of the emulated screen.
+    fn cell(&self, row: u16, col: u16) -> String {
+        self.seen
+            .lock()
+            .expect("seen lock")
+            .parser
+            .screen()
+            .cell(row, col)
+            .map(|c| c.contents().to_string())
+            .unwrap_or_default()
     }
 
     /// The temp dir that is HOME and holds the config, data and state dirs.
