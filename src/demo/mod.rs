@@ -646,6 +646,15 @@ pub async fn serve_standalone(port: u16, hostile: bool) -> anyhow::Result<()> {
     println!("  SCIM   {}/scim/<tenant>/v2", handle.base_url());
     println!("  SP     {}/api/v1/orgs/<org>", handle.sp_base());
     println!("  knobs  {}/__demo/", handle.base_url());
+    if let Some(okta) = handle.tenant("acme").and_then(|t| t.okta) {
+        // Any other token gets Okta's real 401 (E0000011), as a wrong one would.
+        println!(
+            "\n# Try: curl -H 'Authorization: SSWS {}' {}/api/v1/apps/{}",
+            okta.token.expose(),
+            handle.okta_base("acme"),
+            okta.app_id
+        );
+    }
     println!("\n# Secrets for the config below:");
     for (k, v) in handle.env_exports() {
         println!("export {k}='{v}'");
