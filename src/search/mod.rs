@@ -50,6 +50,8 @@ const SYNONYM: f32 = 0.9;
 /// person judges by, so a title that holds every typed word beats one that holds fewer,
 /// even when those words are common across the knowledge base.
 const TITLE_BONUS: f32 = 1.5;
+/// Answers scoring under this share of the best one are left out.
+const RELATIVE_FLOOR: f32 = 0.2;
 /// Caps on vocabulary expansions per query word.
 const MAX_PREFIX: usize = 40;
 const MAX_FUZZY: usize = 20;
@@ -202,8 +204,12 @@ impl SearchEngine {
             ranked.truncate(limit);
         }
         ranked.sort_by(by_score);
+        // A long tail of articles that share one common word with the query is noise in a
+        // list a person scans: keep what scores within reach of the best answer.
+        let floor = ranked.first().map_or(0.0, |b| b.0 * RELATIVE_FLOOR);
         ranked
             .into_iter()
+            .take_while(|(score, _)| *score >= floor)
             .map(|(score, index)| Hit {
                 index,
                 score,
