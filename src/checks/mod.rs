@@ -10,9 +10,6 @@ mod scim;
 mod sp;
 mod util;
 
-#[cfg(test)]
-mod tests;
-
 pub use catalog::{CATALOG, CheckInfo};
 pub use finding::{Finding, Fix, FixKind, FixTarget, GroupRef, Status, TeamRef, UserRef};
 pub use sp::workspace_problems;
@@ -55,4 +52,36 @@ pub fn run_some(snap: &Snapshot, ids: &[String]) -> Vec<Finding> {
         .filter(|(id, _)| ids.iter().any(|i| i == id))
         .map(|(_, check)| check(snap))
         .collect()
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Findings and targets for other modules' unit tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::{Finding, FixKind, FixTarget, Status, UserRef};
+
+    pub fn user(id: &str) -> UserRef {
+        UserRef {
+            id: id.into(),
+            email: format!("{id}@x.test"),
+        }
+    }
+
+    pub fn target(users: &[&str]) -> FixTarget {
+        FixTarget {
+            users: users.iter().map(|u| user(u)).collect(),
+            ..FixTarget::default()
+        }
+    }
+
+    /// An `sp.deactivated_jit` finding naming these users in its reactivate fix.
+    pub fn jit_finding(status: Status, users: &[&str]) -> Finding {
+        let f = Finding::new("sp.deactivated_jit", status, "t", "reactivate-jit-users");
+        if users.is_empty() {
+            return f;
+        }
+        f.fix(FixKind::SpReactivate, target(users))
+    }
 }

@@ -57,35 +57,7 @@ pub fn recheck_passed(before: &Finding, after: &Finding, fixed: &FixTarget) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{FixKind, UserRef};
-
-    fn user(id: &str) -> UserRef {
-        UserRef {
-            id: id.into(),
-            email: format!("{id}@x.test"),
-        }
-    }
-
-    fn finding(status: Status, users: &[&str]) -> Finding {
-        let f = Finding::new("sp.deactivated_jit", status, "t", "reactivate-jit-users");
-        if users.is_empty() {
-            return f;
-        }
-        f.fix(
-            FixKind::SpReactivate,
-            FixTarget {
-                users: users.iter().map(|u| user(u)).collect(),
-                ..FixTarget::default()
-            },
-        )
-    }
-
-    fn target(users: &[&str]) -> FixTarget {
-        FixTarget {
-            users: users.iter().map(|u| user(u)).collect(),
-            ..FixTarget::default()
-        }
-    }
+    use crate::checks::fixtures::{jit_finding as finding, target};
 
     #[test]
     fn ok_after_passes() {

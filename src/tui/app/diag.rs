@@ -718,37 +718,13 @@ fn remaining(f: &Finding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{FixKind, FixTarget, UserRef};
-
-    fn user(id: &str) -> UserRef {
-        UserRef {
-            id: id.into(),
-            email: format!("{id}@x.test"),
-        }
-    }
-
-    fn finding(status: Status, users: &[&str]) -> Finding {
-        let f = Finding::new("sp.deactivated_jit", status, "t", "reactivate-jit-users");
-        if users.is_empty() {
-            return f;
-        }
-        f.fix(
-            FixKind::SpReactivate,
-            FixTarget {
-                users: users.iter().map(|u| user(u)).collect(),
-                ..FixTarget::default()
-            },
-        )
-    }
+    use crate::checks::fixtures::{jit_finding as finding, target};
 
     fn rc(before: Finding, fixed: &[&str], succeeded: bool) -> Recheck {
         Recheck {
             plan_key: String::new(),
             before,
-            target: FixTarget {
-                users: fixed.iter().map(|u| user(u)).collect(),
-                ..FixTarget::default()
-            },
+            target: target(fixed),
             result: FixResult {
                 ran: true,
                 succeeded,
