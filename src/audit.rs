@@ -13,7 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::FixTarget;
-use crate::report::{LINE_CLIP, clip};
+use crate::display::{LINE_CLIP, clip};
 use crate::sanitize::clean_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod diagnose;
+pub mod display;
 pub mod fixes;
 pub mod http;
 pub mod kb;

@@ -6,49 +6,9 @@ use std::fmt::Write as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use unicode_segmentation::UnicodeSegmentation;
-use unicode_width::UnicodeWidthStr;
-
 use crate::checks::{Finding, Status};
+use crate::display::{LINE_CLIP, clip};
 use crate::kb::{KnowledgeBase, plain};
-
-/// Columns one value (a title, a detail line, an evidence item) takes at most in text output.
-/// API data can hold a 10,000-character name; the JSON keeps it whole, the text cuts it.
-pub const LINE_CLIP: usize = 300;
-
-/// Cuts `s` to at most `max` terminal columns (wide CJK and emoji count two, grapheme
-/// clusters are never split), ending in `…` when something was cut.
-pub fn clip(s: &str, max: usize) -> String {
-    if s.width() <= max {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for g in s.graphemes(true) {
-        let w = g.width();
-        if used + w + 1 > max {
-            break;
-        }
-        out.push_str(g);
-        used += w;
-    }
-    out.push('…');
-    out
-}
-
-/// [`clip`] applied to every line of `text`.
-pub fn clip_lines(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(64 * 1024));
-    for piece in text.split_inclusive('\n') {
-        let (line, nl) = match piece.strip_suffix('\n') {
-            Some(l) => (l, "\n"),
-            None => (piece, ""),
-        };
-        out.push_str(&clip(line, max));
-        out.push_str(nl);
-    }
-    out
-}
 
 /// One tenant's findings, one per check that ran.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -382,26 +342,17 @@ mod tests {
     }
 
     #[test]
-    fn clip_counts_columns_and_keeps_graphemes_whole() {
-        assert_eq!(clip("short", 10), "short");
-        let c = clip(&"山".repeat(100), 11);
-        assert!(c.width() <= 11, "{c}");
-        assert!(c.ends_with('…'));
-        let family = "👩\u{200d}👩\u{200d}👧";
-        let c = clip(&format!("ab{family}{family}{family}"), 5);
-        assert!(c == "ab…" || c.starts_with(&format!("ab{family}")), "{c:?}");
-        assert!(!c.ends_with('\u{200d}'));
-        assert_eq!(clip_lines("aaaa\nbb\n", 3), "aa…\nbb\n");
-    }
-
-    #[test]
     fn text_output_clips_long_values() {
         let mut r = report();
         r.findings[1].title = "x".repeat(10_000);
         r.findings[1].evidence = vec!["名".repeat(10_000)];
         let text = to_text(&[r]);
         for line in text.lines() {
-            assert!(line.width() <= LINE_CLIP + 40, "{}", line.width());
+            assert!(
+                crate::display::width(line) <= LINE_CLIP + 40,
+                "{}",
+                crate::display::width(line)
+            );
         }
     }
 

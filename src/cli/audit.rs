@@ -28,7 +28,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     for b in &bad {
         eprintln!(
             "warning: skipped an unreadable line: {}",
-            crate::report::clip(&clean_line(b), crate::report::LINE_CLIP)
+            crate::display::clip(&clean_line(b), crate::display::LINE_CLIP)
         );
     }
     if let Some(t) = &args.tenant {

@@ -176,7 +176,7 @@ fn finish(
         writeln!(out, "{}", serde_json::to_string_pretty(report)?)?;
     } else {
         // Plans can carry a 10,000-character group name in a JSON body: cut long lines.
-        let t = crate::report::clip_lines(&text(), crate::report::LINE_CLIP);
+        let t = crate::display::clip_lines(&text(), crate::display::LINE_CLIP);
         write!(out, "{t}")?;
         if !t.ends_with('\n') {
             writeln!(out)?;

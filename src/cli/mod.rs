@@ -231,7 +231,7 @@ fn search(kb: &KnowledgeBase, args: &SearchArgs) -> anyhow::Result<ExitCode> {
                 .filter(|l| !l.trim().is_empty())
                 .take(2)
             {
-                writeln!(out, "    {}", truncate(line, 100))?;
+                writeln!(out, "    {}", crate::display::clip(line, 100))?;
             }
             writeln!(out)?;
         }
@@ -325,14 +325,4 @@ fn config_check() -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// Shortens to at most `max` characters, marking the cut.
-pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }

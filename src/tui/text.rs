@@ -6,36 +6,10 @@ use std::ops::Range;
 use ratatui::style::Style;
 use ratatui::text::Span;
 use unicode_segmentation::UnicodeSegmentation;
-use unicode_width::UnicodeWidthStr;
 
 pub const ELLIPSIS: &str = "…";
 
-/// Display width in columns.
-pub fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
-}
-
-/// Cuts `s` to at most `max` columns, ending in `…` when something was cut.
-pub fn truncate(s: &str, max: usize) -> String {
-    if width(s) <= max {
-        return s.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for g in s.graphemes(true) {
-        let w = width(g);
-        if used + w > max - 1 {
-            break;
-        }
-        out.push_str(g);
-        used += w;
-    }
-    out.push_str(ELLIPSIS);
-    out
-}
+pub use crate::display::{clip as truncate, width};
 
 /// Cuts styled spans to at most `max` columns; the `…` takes the style of the cut span.
 pub fn truncate_spans(spans: Vec<Span<'static>>, max: usize) -> Vec<Span<'static>> {

@@ -20,9 +20,9 @@ use ssodesk::audit::{AuditLog, Event, Outcome as AuditOutcome};
 use ssodesk::checks::{Finding, Fix, FixKind, Status};
 use ssodesk::demo::{DemoHandle, Fault, FaultRule};
 use ssodesk::diagnose::diagnose;
+use ssodesk::display::clip;
 use ssodesk::fixes::{Executor, build_plan};
 use ssodesk::http::HttpClient;
-use ssodesk::report::clip;
 use ssodesk::snapshot::TenantClients;
 use ssodesk::tenant::Tenant;
 

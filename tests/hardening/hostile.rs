@@ -11,7 +11,7 @@ use std::process::Output;
 
 use serde_json::Value;
 use ssodesk::demo::DemoOptions;
-use ssodesk::report::LINE_CLIP;
+use ssodesk::display::LINE_CLIP;
 use ssodesk::sanitize::is_clean;
 use unicode_width::UnicodeWidthStr;
 
