@@ -156,6 +156,15 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
         kind,
     };
     let missing = |what| PlanError::MissingTarget { kind, what };
+    // Every Entra fix needs the Graph client and the job it acts on.
+    let graph_and_job = || {
+        let graph = clients
+            .graph
+            .as_ref()
+            .ok_or_else(|| not_configured("Entra ID"))?;
+        let job = t.job_id.as_ref().ok_or_else(|| missing("a job id"))?;
+        Ok::<_, PlanError>((graph, job))
+    };
     let mut steps = Vec::new();
     match kind {
         FixKind::SpManualSync => {
@@ -204,11 +213,7 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
             }
         }
         FixKind::AzureStartJob => {
-            let graph = clients
-                .graph
-                .as_ref()
-                .ok_or_else(|| not_configured("Entra ID"))?;
-            let job = t.job_id.as_ref().ok_or_else(|| missing("a job id"))?;
+            let (graph, job) = graph_and_job()?;
             steps.push(Step {
                 subject: format!("job {job}"),
                 op: Op::GraphStartJob {
@@ -218,11 +223,7 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
             });
         }
         FixKind::AzureRestartJob => {
-            let graph = clients
-                .graph
-                .as_ref()
-                .ok_or_else(|| not_configured("Entra ID"))?;
-            let job = t.job_id.as_ref().ok_or_else(|| missing("a job id"))?;
+            let (graph, job) = graph_and_job()?;
             steps.push(Step {
                 subject: format!("job {job}"),
                 op: Op::GraphRestartJob {
@@ -233,11 +234,7 @@ pub async fn build_plan(clients: &TenantClients, fix: &Fix) -> Result<Plan, Plan
             });
         }
         FixKind::AzureProvisionOnDemand => {
-            let graph = clients
-                .graph
-                .as_ref()
-                .ok_or_else(|| not_configured("Entra ID"))?;
-            let job = t.job_id.as_ref().ok_or_else(|| missing("a job id"))?;
+            let (graph, job) = graph_and_job()?;
             require_users(t, missing)?;
             let rules = graph
                 .rules(job)
