@@ -321,11 +321,8 @@ fn related_articles_open_and_esc_walks_back() {
 
 // ---------------------------------------------------------------- copy
 
-#[test]
-fn y_copies_the_answer_as_plain_text_via_osc52() {
-    let (mut app, _rx) = app();
-    type_text(&mut app, "okta provisioning");
-    press(&mut app, &["enter", "y"]);
+/// The text of the one OSC 52 copy the app wrote to the terminal.
+pub(super) fn osc52_copied(app: &mut App) -> String {
     let out = app.take_outbox();
     assert_eq!(out.len(), 1);
     let seq = String::from_utf8(out[0].clone()).expect("ascii");
@@ -336,11 +333,17 @@ fn y_copies_the_answer_as_plain_text_via_osc52() {
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(payload)
         .expect("base64");
+    String::from_utf8(decoded).expect("utf8")
+}
+
+#[test]
+fn y_copies_the_answer_as_plain_text_via_osc52() {
+    let (mut app, _rx) = app();
+    type_text(&mut app, "okta provisioning");
+    press(&mut app, &["enter", "y"]);
+    let copied = osc52_copied(&mut app);
     let body = &app.kb().articles[lcm_index(&app)].body;
-    assert_eq!(
-        String::from_utf8(decoded).expect("utf8"),
-        plain::to_plain(body)
-    );
+    assert_eq!(copied, plain::to_plain(body));
     let toast = app.toasts().latest().expect("a toast");
     assert!(
         toast.text.starts_with("Copied ") && toast.text.ends_with(" via OSC 52"),

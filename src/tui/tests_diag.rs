@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use ratatui::style::{Color, Modifier};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -14,7 +13,9 @@ use super::action::Action;
 use super::app::{App, View};
 use super::components::diagnostics::{Focus, NoteLevel};
 use super::engine::Engine;
-use super::tests::{app_with, draw, find, options, press, row_text, screen_text, type_text};
+use super::tests::{
+    app_with, draw, find, options, osc52_copied, press, row_text, screen_text, type_text,
+};
 use super::theme::Theme;
 use crate::audit::AuditLog;
 use crate::checks::{Finding, FixKind, FixTarget, GroupRef, Status, TeamRef, UserRef};
@@ -432,17 +433,7 @@ fn an_older_result_never_replaces_a_newer_one() {
 fn y_in_diagnostics_copies_the_ticket_note() {
     let (mut app, _rx, _dir) = hand_app(false);
     press(&mut app, &["Y"]);
-    let out = app.take_outbox();
-    assert_eq!(out.len(), 1);
-    let seq = String::from_utf8(out[0].clone()).expect("ascii");
-    let payload = seq
-        .strip_prefix("\x1b]52;c;")
-        .and_then(|s| s.strip_suffix('\x07'))
-        .expect("an OSC 52 sequence");
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(payload)
-        .expect("base64");
-    let note = String::from_utf8(decoded).expect("utf8");
+    let note = osc52_copied(&mut app);
     assert_eq!(note, crate::report::ticket_note(&acme_report(), app.kb()));
     assert!(note.contains("### Error: 1 push mapping in ERROR"));
     let toast = app.toasts().latest().expect("toast");
